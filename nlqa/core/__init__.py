@@ -1,0 +1,9 @@
+"""The counting core: pure Python, exact integers, no spaCy."""
+
+from .conventions import Convention, convention
+from .count import count_network
+from .layers import FORMULAS, RECURRENT_GATES
+from .spec import FRAMEWORKS, LayerCount, LayerSpec, NetworkCount, NetworkSpec, Term
+
+__all__ = ["Convention", "convention", "count_network", "FORMULAS", "RECURRENT_GATES",
+           "FRAMEWORKS", "LayerCount", "LayerSpec", "NetworkCount", "NetworkSpec", "Term"]

@@ -1,0 +1,34 @@
+"""Counting a whole network: shape propagation and per-layer counts."""
+
+from __future__ import annotations
+
+from ..errors import SpecError
+from .conventions import convention
+from .layers import FORMULAS
+from .spec import LayerCount, NetworkCount, NetworkSpec
+
+
+def count_network(spec: NetworkSpec) -> NetworkCount:
+    """Count every layer of ``spec`` in order; raise :class:`SpecError` naming the bad layer."""
+    if spec.input is None:
+        raise SpecError("the size of the input is unknown.")
+    if any(side is not None and side <= 0 for side in spec.input):
+        raise SpecError(f"the input shape {tuple(spec.input)} has a side that is not positive.")
+    conv = convention(spec.framework)
+    shape = tuple(spec.input)
+    counts = []
+    listed = 0
+    for layer in spec.layers:
+        if not layer.implicit:
+            listed += 1
+        func = FORMULAS.get(layer.kind)
+        if func is None:
+            raise SpecError(f"nlqa cannot count a {layer.kind} layer yet.", layer=listed)
+        try:
+            terms, out, formula, notes = func(layer, shape, conv)
+        except SpecError as exc:
+            raise SpecError(exc.problem, layer=listed, hint=exc.hint) from None
+        counts.append(LayerCount(listed if not layer.implicit else 0, layer, shape, out,
+                                 terms, formula, notes))
+        shape = out
+    return NetworkCount(spec, tuple(counts))

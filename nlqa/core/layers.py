@@ -1,0 +1,126 @@
+"""One counting formula per layer kind.
+
+Each formula takes the layer's spec, its input shape and the convention, and returns
+``(terms, output_shape, formula, notes)``; the answer's derivation is written from the terms, so
+the steps a student reads are the arithmetic the count was made with. Shapes are channels-last
+with no batch dimension; ``None`` stands for an unknown number of time steps.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import SpecError
+from .conventions import Convention
+from .spec import LayerSpec, Shape, Term
+
+Result = tuple[tuple[Term, ...], Shape, str, tuple[str, ...]]
+Formula = Callable[[LayerSpec, Shape, Convention], Result]
+
+FORMULAS: dict[str, Formula] = {}
+RECURRENT_GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+
+def formula(*kinds: str) -> Callable[[Formula], Formula]:
+    def register(func: Formula) -> Formula:
+        for kind in kinds:
+            FORMULAS[kind] = func
+        return func
+    return register
+
+
+def term(label: str, kind: str, multipliers: tuple[int, ...], dims: tuple[int, ...]) -> Term:
+    """A summand: structural multipliers equal to 1 (one direction, one gate) are left out."""
+    factors = tuple(m for m in multipliers if m != 1) + dims
+    value = 1
+    for f in factors:
+        value *= f
+    return Term(label, kind, factors or (value,), value)
+
+
+def _units(spec: LayerSpec) -> int:
+    if spec.units is None:
+        raise SpecError(f"the {spec.kind} layer has no size (number of units).")
+    if spec.units <= 0:
+        raise SpecError(f"a {spec.kind} layer needs a positive number of units, not {spec.units}.")
+    return spec.units
+
+
+def _features(spec: LayerSpec, shape: Shape) -> int:
+    if not shape or shape[-1] is None:
+        raise SpecError(f"the input size of the {spec.kind} layer is unknown.")
+    return shape[-1]
+
+
+@formula("Dense")
+def dense(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Dense / fully connected: ``i·u + u`` (``i·u`` without bias), applied to the last axis."""
+    u, i = _units(spec), _features(spec, shape)
+    terms = [term("weights", "weights", (), (i, u))]
+    if spec.bias:
+        terms.append(term("biases", "biases", (), (u,)))
+    return tuple(terms), tuple(shape[:-1]) + (u,), "i·u + u" if spec.bias else "i·u", ()
+
+
+@formula("SimpleRNN", "LSTM", "GRU")
+def recurrent(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Recurrent layer with g gates (SimpleRNN 1, LSTM 4, GRU 3) and b bias vectors per gate.
+
+    ``g·u(i + u + b)``: input weights g·i·u, recurrent weights g·u·u, biases g·b·u; b comes from
+    the convention (textbook 1, PyTorch 2, Keras GRU with reset_after 2). A PyTorch LSTM with
+    ``proj_size`` p has recurrent weights 4·p·u and a projection p·u, and outputs p values.
+    Bidirectional doubles everything; the output concatenates both directions.
+    """
+    if len(shape) > 2:
+        raise SpecError(f"a {spec.kind} layer takes (time steps, features), not a {len(shape)}-D input.",
+                        hint="Flatten or reshape it first.")
+    u, i = _units(spec), _features(spec, shape)
+    g = RECURRENT_GATES[spec.kind]
+    b = conv.rnn_bias_sets[spec.kind]
+    if spec.kind == "GRU" and spec.reset_after is not None:
+        b = 2 if spec.reset_after else 1
+    if not spec.bias:
+        b = 0
+    dirs = 2 if spec.bidirectional else 1
+    p = spec.proj_size
+    if p and spec.kind != "LSTM":
+        raise SpecError("proj_size applies to LSTM layers only.")
+    h = p or u  # the size of the hidden state fed back
+    terms = [
+        term("input weights", "weights", (dirs, g), (i, u)),
+        term("recurrent weights", "weights", (dirs, g), (h, u)),
+    ]
+    if b:
+        terms.append(term("biases", "biases", (dirs, g, b), (u,)))
+    if p:
+        terms.append(term("projection weights", "weights", (dirs,), (u, p)))
+    g_txt = "" if g == 1 else f"{g}"
+    b_sym = {0: "", 1: " + 1", 2: " + 2"}[b]
+    formula_txt = f"{g_txt}u(i + {'p' if p else 'u'}{b_sym})" + (" + p·u" if p else "")
+    if dirs == 2:
+        formula_txt = f"2 × {formula_txt}"
+    width = h * dirs if spec.merge_mode == "concat" else h
+    seqs = conv.rnn_returns_sequences if spec.return_sequences is None else spec.return_sequences
+    steps = shape[0] if len(shape) == 2 else None
+    out = (steps, width) if seqs else (width,)
+    notes = []
+    if b == 2:
+        notes.append("two bias vectors per gate (input and recurrent)")
+    return tuple(terms), out, formula_txt, tuple(notes)
+
+
+@formula("Flatten")
+def flatten(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Flatten: 0 parameters; the output is the product of the input's sides."""
+    if not shape or any(side is None for side in shape):
+        raise SpecError("Flatten needs an input of known size.")
+    size = 1
+    for side in shape:
+        size *= side
+    return (), (size,), "0", ()
+
+
+@formula("Dropout", "Activation")
+def passthrough(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Dropout and activations: 0 parameters, shape kept."""
+    return (), tuple(shape), "0", ()

@@ -1,0 +1,144 @@
+"""The typed network spec the counting core works on (built by extraction, or by hand)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+Shape = tuple  # of int | None; channels-last, no batch dimension; None = unknown (time steps)
+
+FRAMEWORKS = ("textbook", "keras", "pytorch")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer as a question or a piece of code describes it."""
+
+    kind: str
+    units: int | None = None
+    bias: bool = True
+    bidirectional: bool = False
+    merge_mode: str = "concat"          # Keras Bidirectional: concat | sum | ave | mul
+    return_sequences: bool | None = None  # None: the convention's default
+    reset_after: bool | None = None      # GRU: None = the convention's default
+    proj_size: int = 0                   # PyTorch LSTM projection
+    trainable: bool = True
+    name: str = ""                       # how the question called it ("output layer", "fc2")
+    implicit: bool = False               # added by nlqa (an implied Flatten), not listed by the user
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name != "kind" and value != f.default:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "LayerSpec":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def with_(self, **changes: Any) -> "LayerSpec":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """An input shape, an ordered list of layers and the framework whose conventions apply."""
+
+    input: Shape | None
+    layers: tuple[LayerSpec, ...] = ()
+    framework: str = "textbook"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": list(self.input) if self.input is not None else None,
+            "layers": [layer.to_dict() for layer in self.layers],
+            "framework": self.framework,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "NetworkSpec":
+        shape = data.get("input")
+        return cls(
+            input=tuple(shape) if shape is not None else None,
+            layers=tuple(LayerSpec.from_dict(layer) for layer in data.get("layers", [])),
+            framework=data.get("framework", "textbook"),
+        )
+
+    def with_(self, **changes: Any) -> "NetworkSpec":
+        if "layers" in changes:
+            changes["layers"] = tuple(changes["layers"])
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One summand of a layer's count, with the factors that produce it (``3 × 6 = 18``)."""
+
+    label: str            # "input weights", "recurrent weights", "biases"
+    kind: str             # "weights" | "biases" | "statistics"
+    factors: tuple[int, ...]
+    value: int
+
+    @property
+    def expression(self) -> str:
+        if len(self.factors) <= 1:
+            return f"{self.value:,}"
+        return " × ".join(f"{f:,}" for f in self.factors) + f" = {self.value:,}"
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """The parameters of one layer, split into terms, with its input and output shapes."""
+
+    index: int               # 1-based position among the listed layers
+    spec: LayerSpec
+    input_shape: Shape
+    output_shape: Shape
+    terms: tuple[Term, ...]
+    formula: str             # the layer kind's formula in symbols, e.g. "u(i + u + 1)"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def weights(self) -> int:
+        return sum(t.value for t in self.terms if t.kind == "weights")
+
+    @property
+    def biases(self) -> int:
+        return sum(t.value for t in self.terms if t.kind == "biases")
+
+    @property
+    def params(self) -> int:
+        return sum(t.value for t in self.terms)
+
+    @property
+    def non_trainable(self) -> int:
+        if not self.spec.trainable:
+            return self.params
+        return sum(t.value for t in self.terms if t.kind == "statistics")
+
+    @property
+    def trainable(self) -> int:
+        return self.params - self.non_trainable
+
+
+@dataclass(frozen=True)
+class NetworkCount:
+    spec: NetworkSpec
+    layers: tuple[LayerCount, ...]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "total_parameters": sum(c.params for c in self.layers),
+            "trainable_parameters": sum(c.trainable for c in self.layers),
+            "non_trainable_parameters": sum(c.non_trainable for c in self.layers),
+            "weights": sum(c.weights for c in self.layers),
+            "biases": sum(c.biases for c in self.layers),
+        }
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layers[-1].output_shape if self.layers else tuple(self.spec.input or ())

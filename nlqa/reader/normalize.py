@@ -1,0 +1,86 @@
+"""Text clean-up before tokenization: rewrites from ``grammars/rewrites.tsv`` and numbers.
+
+Number words become digits ("one hundred twenty-eight" → "128"), thousands separators go
+("30,522" → "30522"), suffixes scale ("30k" → "30000", "1.5M" → "1500000").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..errors import GrammarError
+from ..resources import grammar_text, load_toml
+
+
+@lru_cache(maxsize=None)
+def rewrites() -> tuple[tuple[re.Pattern[str], str], ...]:
+    rules = []
+    for lineno, line in enumerate(grammar_text("rewrites.tsv").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        pattern, sep, replacement = line.partition("\t")
+        if not sep:
+            raise GrammarError("rewrites.tsv", lineno, "expected a pattern, a TAB and a replacement")
+        try:
+            rules.append((re.compile(pattern), replacement))
+        except re.error as exc:
+            raise GrammarError("rewrites.tsv", lineno, f"bad regular expression: {exc}") from None
+    return tuple(rules)
+
+
+@lru_cache(maxsize=None)
+def _number_tables() -> tuple[dict[str, int], dict[str, int], dict[str, int], re.Pattern[str]]:
+    table = load_toml("numbers.toml")
+    words, scales, suffixes = table["words"], table["scales"], table["suffixes"]
+    alternation = "|".join(sorted(list(words) + list(scales), key=len, reverse=True))
+    run = re.compile(
+        rf"\b(?:{alternation})(?:(?:\s+|-|\s+and\s+)(?:{alternation}))*\b", re.IGNORECASE)
+    return words, scales, suffixes, run
+
+
+def _words_to_numbers(run: str, words: dict[str, int], scales: dict[str, int]) -> str:
+    """'one hundred twenty-eight' → '128'; 'two four' → '2 4' (two numbers)."""
+    parts = [p for p in re.split(r"[\s-]+", run.lower()) if p and p != "and"]
+    numbers: list[int] = []
+    total = current = 0
+    last = None  # "unit" | "ten" | "scale"
+    started = False
+    for part in parts:
+        if part in scales:
+            current = max(current, 1) * scales[part]
+            if scales[part] >= 1000:
+                total, current = total + current, 0
+            last, started = "scale", True
+            continue
+        value = words[part]
+        kind = "ten" if value >= 20 and value % 10 == 0 else "unit"
+        collides = started and (
+            (last == "unit") or (last == "ten" and kind == "ten") or (last == "ten" and value >= 10))
+        if collides:
+            numbers.append(total + current)
+            total = current = 0
+        current += value
+        last, started = kind, True
+    numbers.append(total + current)
+    return " ".join(str(n) for n in numbers)
+
+
+def normalize(text: str) -> str:
+    """The text with messy notation rewritten and numbers in digits."""
+    for pattern, replacement in rewrites():
+        text = pattern.sub(replacement, text)
+    words, scales, suffixes, run = _number_tables()
+    text = run.sub(lambda m: _words_to_numbers(m.group(0), words, scales), text)
+    text = re.sub(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)",
+                  lambda m: m.group(1) + m.group(2).replace(",", ""), text)
+    suffix_chars = "".join(re.escape(s) for s in suffixes)
+    text = re.sub(rf"(?<![\w.])(\d+(?:\.\d+)?)([{suffix_chars}])(?![\w])",
+                  lambda m: _scaled(m.group(1), suffixes[m.group(2)]), text)
+    return text
+
+
+def _scaled(number: str, factor: int) -> str:
+    whole, _, frac = number.partition(".")
+    value = int(whole + frac) * factor // (10 ** len(frac))
+    return str(value)
