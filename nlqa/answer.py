@@ -1,0 +1,223 @@
+"""From a question to an Answer: extraction, counting, derivation, alternatives, follow-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .core import LayerCount, NetworkCount, NetworkSpec, count_network
+from .errors import SpecError
+from .related import related_questions, tip_for
+from .reader.extract import KIND_NAMES, Extraction, extract
+
+QUANTITY_WORDS = {
+    "total_parameters": "parameters",
+    "trainable_parameters": "trainable parameters",
+    "non_trainable_parameters": "non-trainable parameters",
+    "weights": "weights (biases not counted)",
+    "biases": "biases",
+    "connections": "connections (weights)",
+    "layer_parameters": "parameters of one layer",
+    "output_shape": "output shape",
+}
+MAX_QUESTION_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything nlqa says about one question; renderers only read it."""
+
+    question: str
+    status: str                      # answered | needs_clarification | unsupported | error
+    quantity: str | None = None
+    value: Any = None
+    unit: str | None = None
+    layer: int | None = None
+    framework: str = "textbook"
+    network: dict | None = None
+    totals: dict | None = None
+    steps: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    alternatives: tuple[dict, ...] = ()
+    missing: tuple[str, ...] = ()
+    related_questions: tuple[str, ...] = ()
+    tip: str = ""
+    message: str = ""
+    id: Any = None
+    layer_rows: tuple[dict, ...] = field(default=(), compare=False)
+    extraction: dict | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "question": self.question, "status": self.status, "quantity": self.quantity,
+            "value": self.value, "unit": self.unit, "layer": self.layer, "framework": self.framework,
+            "network": self.network, "totals": self.totals, "steps": list(self.steps),
+            "assumptions": list(self.assumptions), "alternatives": list(self.alternatives),
+            "missing": list(self.missing), "related_questions": list(self.related_questions),
+            "tip": self.tip, "message": self.message,
+        }
+        if self.id is not None:
+            out = {"id": self.id, **out}
+        return out
+
+    @property
+    def value_text(self) -> str:
+        if isinstance(self.value, list):
+            return "(" + ", ".join(str(v) for v in self.value) + ")"
+        if isinstance(self.value, int):
+            return f"{self.value:,}"
+        return "—"
+
+
+def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:
+    """The number (or shape) a quantity names, for the whole network or one listed layer."""
+    if layer is not None:
+        row = next(c for c in count.layers if c.index == layer)
+        return {"weights": row.weights, "connections": row.weights, "biases": row.biases,
+                "trainable_parameters": row.trainable, "non_trainable_parameters": row.non_trainable,
+                "output_shape": _shape_value(row.output_shape)}.get(quantity, row.params)
+    totals = count.totals
+    if quantity == "connections":
+        return totals["weights"]
+    if quantity == "output_shape":
+        return _shape_value(count.output_shape)
+    return totals.get(quantity, totals["total_parameters"])
+
+
+def _shape_value(shape) -> list[int] | None:
+    if any(side is None for side in shape):
+        return None
+    return list(shape)
+
+
+def _layer_label(c: LayerCount) -> str:
+    spec = c.spec
+    name = KIND_NAMES.get(spec.kind, spec.kind)
+    if spec.bidirectional:
+        name = f"bidirectional {name}"
+    if spec.units:
+        name += f", {spec.units} units"
+    if spec.implicit:
+        name += " (implied)"
+    return name
+
+
+def _fmt_shape(shape) -> str:
+    return "(" + ", ".join("T" if s is None else str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[str]:
+    """The steps a tutor would write: each layer's terms, its total, then the sum."""
+    steps = []
+    for c in count.layers:
+        label = f"Layer {c.index}" if c.index else "Implied layer"
+        head = f"{label} — {_layer_label(c)}: input {_fmt_shape(c.input_shape)} → output {_fmt_shape(c.output_shape)}"
+        if not c.terms:
+            steps.append(head + "; no parameters.")
+            continue
+        if c.spec.kind in ("SimpleRNN", "LSTM", "GRU", "Dense"):
+            i = c.input_shape[-1]
+            head += f"; input size i = {i}, units u = {c.spec.units}; formula {c.formula}"
+        steps.append(head)
+        for t in c.terms:
+            steps.append(f"  {t.label}: {t.expression}")
+        if len(c.terms) > 1:
+            steps.append(f"  layer total: {' + '.join(f'{t.value:,}' for t in c.terms)} = {c.params:,}")
+        else:
+            steps.append(f"  layer total: {c.params:,}")
+    totals = count.totals
+    rows = [c for c in count.layers if c.terms]
+    if quantity == "output_shape":
+        steps.append(f"Output shape (no batch dimension): {_fmt_shape(count.output_shape if layer is None else next(c for c in count.layers if c.index == layer).output_shape)}")
+    elif layer is not None:
+        row = next(c for c in count.layers if c.index == layer)
+        steps.append(f"Layer {layer} has {row.params:,} parameters.")
+    elif quantity in ("weights", "connections"):
+        steps.append("Weights: " + " + ".join(f"{c.weights:,}" for c in rows) + f" = {totals['weights']:,}")
+    elif quantity == "biases":
+        steps.append("Biases: " + " + ".join(f"{c.biases:,}" for c in rows) + f" = {totals['biases']:,}")
+    else:
+        steps.append("Total: " + " + ".join(f"{c.params:,}" for c in rows) + f" = {totals['total_parameters']:,}")
+        if quantity == "trainable_parameters" and totals["non_trainable_parameters"] == 0:
+            steps.append(f"All {totals['total_parameters']:,} parameters are trainable.")
+    return steps
+
+
+def network_dict(count: NetworkCount) -> dict:
+    layers = []
+    for c in count.layers:
+        row = {"kind": c.spec.kind, "units": c.spec.units, "weights": c.weights, "biases": c.biases,
+               "params": c.params, "trainable": c.trainable, "non_trainable": c.non_trainable,
+               "output_shape": [s for s in c.output_shape]}
+        if c.spec.bidirectional:
+            row["bidirectional"] = True
+        if c.spec.implicit:
+            row["implicit"] = True
+        layers.append(row)
+    return {"input": list(count.spec.input), "layers": layers}
+
+
+def _message(x: Extraction) -> str:
+    if x.status == "unsupported":
+        return f"nlqa cannot answer this: {x.reason}"
+    understood = "; ".join(x.understood) if x.understood else _understood_from_mentions(x)
+    return (f"Understood: {understood or 'nothing about a network yet'}. "
+            f"Missing: {'; '.join(x.missing)}. Ask again with that detail, e.g. "
+            f"'... with an input of 10 features ...'.")
+
+
+def _understood_from_mentions(x: Extraction) -> str:
+    seen = []
+    for label, ident, text in x.mentions:
+        if label in ("KIND", "INPUT", "OUTPUT", "CLASSES", "SCALAR", "FRAMEWORK") and text not in seen:
+            seen.append(text)
+    return ", ".join(f"'{s}'" for s in seen[:8])
+
+
+def answer(question: str, framework: str | None = None, id: Any = None) -> Answer:
+    """Answer one question. Never raises for odd text: problems become a status and a message."""
+    if not isinstance(question, str) or not question.strip():
+        return Answer(str(question or ""), "needs_clarification", id=id,
+                      missing=("a question",),
+                      message="The question is empty. Ask e.g. 'How many parameters does a dense layer "
+                              "with 10 inputs and 5 units have?'")
+    if len(question) > MAX_QUESTION_CHARS:
+        return Answer(question[:200] + "…", "unsupported", id=id,
+                      message=f"The question is {len(question):,} characters long; nlqa reads questions "
+                              f"up to {MAX_QUESTION_CHARS:,} characters. Paste only the network's description.")
+    x = extract(question, framework)
+    return answer_from(x, id=id)
+
+
+def answer_from(x: Extraction, id: Any = None) -> Answer:
+    question = x.question
+    base = dict(question=question, id=id, quantity=x.quantity, assumptions=tuple(x.assumptions),
+                extraction=x.to_dict())
+    if x.status != "answered":
+        return Answer(status=x.status, missing=tuple(x.missing), message=_message(x), **base)
+    spec = x.spec
+    try:
+        count = count_network(spec)
+    except SpecError as exc:
+        return Answer(status="needs_clarification", missing=(str(exc),),
+                      message=f"nlqa could not count this network: {exc}", **base)
+    value = value_of(x.quantity, count, x.layer)
+    if value is None:
+        return Answer(status="needs_clarification", framework=spec.framework,
+                      missing=("the number of time steps (sequence length)",),
+                      message="The output shape depends on the number of time steps, which the question "
+                              "does not give. Ask again with e.g. 'sequences of 20 time steps'.", **base)
+    alternatives = []
+    for alt in x.alternatives:
+        try:
+            alt_value = value_of(alt.quantity or x.quantity, count_network(alt.spec), x.layer)
+        except (SpecError, StopIteration):
+            continue
+        if alt_value != value and all(a["value"] != alt_value for a in alternatives):
+            alternatives.append({"reading": alt.reading, "value": alt_value})
+    steps = derivation(count, x.quantity, x.layer)
+    return Answer(
+        status="answered", value=value, unit=None, layer=x.layer, framework=spec.framework,
+        network=network_dict(count), totals=count.totals, steps=tuple(steps),
+        alternatives=tuple(alternatives), related_questions=tuple(related_questions(spec, x.quantity)),
+        tip=tip_for(spec), **base)

@@ -1,0 +1,266 @@
+"""Framework notation in a question, read with Python's ``ast`` (user text is never executed).
+
+Finds calls such as ``LSTM(64)``, ``nn.Linear(10, 50)`` or a pasted ``keras.Sequential([...])``
+in free text, reads their arguments as the API defines them (``grammars/signatures.toml``) and
+returns the layers in source order, so the prose around the code can still be read.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..core.spec import LayerSpec
+from ..errors import GrammarError
+from ..resources import load_toml
+
+CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
+UNKNOWN = object()
+MAX_CODE_CHARS = 20_000
+KERAS_ONLY_KEYWORDS = {"input_shape", "input_dim", "return_sequences", "use_bias", "reset_after",
+                       "merge_mode", "units", "activation"}  # keywords that only Keras calls take
+
+
+@dataclass
+class CodeLayer:
+    spec: LayerSpec
+    framework: str | None            # "keras", "pytorch" or None when the call does not tell
+    input_shape: tuple | None = None  # the network input this call states, if any
+    source: str = ""
+
+
+@dataclass
+class CodeReading:
+    """What the code in a question says, and the text with each call replaced by placeholders."""
+
+    text: str
+    layers: list[CodeLayer] = field(default_factory=list)
+    input_shape: tuple | None = None
+    frameworks: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=None)
+def signatures() -> dict[str, dict[str, dict[str, Any]]]:
+    table = load_toml("signatures.toml")
+    for namespace, calls in table.items():
+        for name, entry in calls.items():
+            if name != "_common" and "kind" not in entry and "role" not in entry:
+                raise GrammarError("signatures.toml", 0, f"[{namespace}.{name}] needs kind or role")
+    return table
+
+
+def _resolve(dotted: str) -> tuple[str, str, dict[str, Any]] | None:
+    parts = dotted.split(".")
+    namespace = "torch" if ("nn" in parts[:-1] or "torch" in parts[:-1]) else "keras"
+    entry = signatures()[namespace].get(parts[-1])
+    if entry is None or parts[-1] == "_common":
+        return None
+    return namespace, parts[-1], entry
+
+
+def _closing_paren(text: str, start: int) -> int | None:
+    """Index of the ``)`` closing the ``(`` at ``start``, skipping strings; None if unbalanced."""
+    depth, quote, i = 0, "", start
+    end = min(len(text), start + MAX_CODE_CHARS)
+    while i < end:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _value(node: ast.AST) -> Any:
+    """A literal argument's value; simple integer arithmetic (``64*8*8``) is allowed."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return tuple(_value(e) for e in node.elts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv)):
+        left, right = _value(node.left), _value(node.right)
+        if isinstance(left, int) and isinstance(right, int) and abs(left) < 10**12 and abs(right) < 10**12:
+            ops = {ast.Mult: int.__mul__, ast.Add: int.__add__, ast.Sub: int.__sub__,
+                   ast.FloorDiv: lambda a, b: a // b if b else UNKNOWN}
+            return ops[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _value(node.operand)
+        return -inner if isinstance(inner, (int, float)) else UNKNOWN
+    return UNKNOWN
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+class _Reader:
+    def __init__(self, reading: CodeReading):
+        self.reading = reading
+
+    def call(self, node: ast.Call) -> list[CodeLayer]:
+        name = _dotted(node.func)
+        resolved = _resolve(name) if name else None
+        if resolved is None:
+            found = []  # an unknown call (model.add, print): look inside its arguments
+            for arg in list(node.args) + [k.value for k in node.keywords]:
+                found += self.node(arg)
+            return found
+        namespace, key, entry = resolved
+        args = self._arguments(node, namespace, entry)
+        framework = "pytorch" if namespace == "torch" else None
+        if namespace == "keras" and (name != key or key not in ("LSTM", "GRU")
+                                     or {k.arg for k in node.keywords} & KERAS_ONLY_KEYWORDS):
+            framework = "keras"
+        if framework:
+            self.reading.frameworks.add(framework)
+        shape = self._input_shape(args)
+        role = entry.get("role")
+        if role == "input":
+            if shape is not None:
+                self.reading.input_shape = self.reading.input_shape or shape
+            return []
+        if role == "container":
+            layers = args.get("layers", [])
+            found = []
+            for value_node in layers if isinstance(layers, list) else [layers]:
+                found += self.node(value_node)
+            return found
+        if role == "wrapper":
+            inner = self.node(args["layer"]) if "layer" in args else []
+            changes = dict(entry.get("sets", {}))
+            if "merge_mode" in args:
+                mode = _value(args["merge_mode"])
+                if isinstance(mode, str):
+                    changes["merge_mode"] = mode
+            wrapped = [CodeLayer(c.spec.with_(**changes), c.framework or framework,
+                                 c.input_shape or shape, c.source) for c in inner[:1]]
+            return wrapped + inner[1:]
+        return self._layer(entry, args, framework, shape, ast.unparse(node))
+
+    def node(self, node: ast.AST) -> list[CodeLayer]:
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            found = []
+            for element in node.elts:
+                found += self.node(element)
+            return found
+        return []
+
+    def _arguments(self, node: ast.Call, namespace: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """API keyword → AST node; positional arguments named by the signature table."""
+        args: dict[str, Any] = {}
+        positional = entry.get("positional", [])
+        if positional[:1] == ["*layers"]:
+            args["layers"] = list(node.args)
+        else:
+            for param, arg in zip(positional, node.args):
+                args[param] = arg
+        for keyword in node.keywords:
+            if keyword.arg:
+                args[keyword.arg] = keyword.value
+        return args
+
+    def _fields(self, entry: dict[str, Any], args: dict[str, Any], namespace: str) -> dict[str, Any]:
+        mapping = dict(signatures()[namespace].get("_common", {}).get("keywords", {}))
+        mapping.update(entry.get("keywords", {}))
+        values = {}
+        for param, node in args.items():
+            target = mapping.get(param)
+            if target and target not in ("ignore", "layer", "layers"):
+                values[target] = _value(node) if isinstance(node, ast.AST) else node
+        return values
+
+    def _input_shape(self, args: dict[str, Any]) -> tuple | None:
+        for key in ("input_shape", "shape"):
+            if key in args:
+                value = _value(args[key])
+                if isinstance(value, tuple):
+                    return value
+                if isinstance(value, int):
+                    return (value,)
+        if "input_dim" in args:
+            value = _value(args["input_dim"])
+            if isinstance(value, int):
+                return (value,)
+        return None
+
+    def _layer(self, entry, args, framework, shape, source) -> list[CodeLayer]:
+        namespace = "torch" if framework == "pytorch" else "keras"
+        values = self._fields(entry, args, namespace)
+        spec: dict[str, Any] = {"kind": entry["kind"]}
+        for name in ("units", "bias", "return_sequences", "reset_after", "proj_size",
+                     "bidirectional", "merge_mode", "trainable"):
+            if name in values:
+                value = values[name]
+                if value is UNKNOWN:
+                    self.reading.problems.append(f"could not read {name} of {source}")
+                    continue
+                spec[name] = value
+        units = spec.get("units")
+        if units is not None and (not isinstance(units, int) or isinstance(units, bool)):
+            self.reading.problems.append(f"the size in {source} is not a whole number")
+            spec.pop("units")
+        features = values.get("input_features")
+        if isinstance(features, int) and not isinstance(features, bool) and shape is None:
+            shape = (features,) if framework != "pytorch" or entry["kind"] == "Dense" else (None, features)
+        copies = values.get("num_layers", 1)
+        copies = copies if isinstance(copies, int) and 0 < copies <= 1000 else 1
+        layer = LayerSpec(**spec)
+        return [CodeLayer(layer, framework, shape if i == 0 else None, source) for i in range(copies)]
+
+
+def read_code(text: str) -> CodeReading:
+    """Find framework calls in ``text``; replace each with ``LAYERREF<n>`` placeholders."""
+    reading = CodeReading(text)
+    pieces, last, pos = [], 0, 0
+    while True:
+        match = CALL.search(text, pos)
+        if match is None:
+            break
+        name = match.group(1)
+        open_at = match.end() - 1
+        if _resolve(name) is None and not name.endswith(".add"):
+            pos = match.end()
+            continue
+        close = _closing_paren(text, open_at)
+        if close is None:
+            pos = match.end()
+            continue
+        try:
+            tree = ast.parse(text[match.start():close + 1].replace("\n", " "), mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pos = match.end()
+            continue
+        found = _Reader(reading).node(tree.body)
+        placeholders = []
+        for layer in found:
+            placeholders.append(f"LAYERREF{len(reading.layers)}")
+            reading.layers.append(layer)
+            if layer.input_shape is not None and reading.input_shape is None and len(reading.layers) == 1:
+                reading.input_shape = layer.input_shape
+        pieces.append(text[last:match.start()])
+        pieces.append(" " + " ".join(placeholders) + " ")
+        last = pos = close + 1
+    pieces.append(text[last:])
+    reading.text = "".join(pieces)
+    return reading

@@ -1,0 +1,512 @@
+"""Mentions → a NetworkSpec, the quantity asked, and what the question leaves open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.spec import LayerSpec, NetworkSpec
+from .code import CodeReading, read_code
+from .groups import Group, PhraseFinder, Phrases
+from .mentions import Mention, Reading, read, vocab
+from .normalize import normalize
+
+KIND_NAMES = {"Dense": "dense", "SimpleRNN": "recurrent (SimpleRNN)", "LSTM": "LSTM", "GRU": "GRU",
+              "Flatten": "Flatten", "Dropout": "Dropout", "Activation": "activation"}
+UNSUPPORTED_NAMES = {"?Conv": "convolution", "?Pooling": "pooling", "?BatchNorm": "normalization",
+                     "?Embedding": "embedding", "?Attention": "attention/transformer",
+                     "?Memory": "memory size"}
+ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
+
+
+@dataclass
+class Alternative:
+    reading: str
+    spec: NetworkSpec | None = None
+    quantity: str | None = None
+
+
+@dataclass
+class Extraction:
+    """What the reader understood of a question."""
+
+    question: str
+    spec: NetworkSpec | None = None
+    quantity: str | None = None
+    layer: int | None = None
+    status: str = "answered"                 # answered | needs_clarification | unsupported
+    missing: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
+    reason: str = ""                         # for unsupported
+    understood: list[str] = field(default_factory=list)
+    framework_source: str = "default"        # default | text | code | option
+    mentions: list[tuple[str, str, str]] = field(default_factory=list)  # for --explain
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status, "quantity": self.quantity, "layer": self.layer,
+            "spec": self.spec.to_dict() if self.spec else None, "missing": self.missing,
+            "assumptions": self.assumptions, "understood": self.understood,
+            "framework_source": self.framework_source,
+            "alternatives": [{"reading": a.reading, "spec": a.spec.to_dict() if a.spec else None,
+                              "quantity": a.quantity} for a in self.alternatives],
+            "mentions": [{"label": l, "id": i, "text": t} for l, i, t in self.mentions],
+        }
+
+
+def _ordinal(n: int) -> str:
+    return ORDINAL_WORDS.get(n, f"#{n}")
+
+
+class Extractor:
+    def __init__(self, question: str, framework: str | None = None):
+        self.question = question
+        self.override = framework
+        self.code: CodeReading = read_code(question)
+        self.text = normalize(self.code.text)
+        self.reading: Reading = read(self.text)
+        self.x = Extraction(question)
+        self.x.mentions = [(m.label, m.id, m.text) for m in self.reading.mentions]
+
+    # -- helpers ------------------------------------------------------------------------
+    def mentions(self, *labels: str) -> list[Mention]:
+        return [m for m in self.reading.mentions if m.label in labels]
+
+    def sentence(self, m: Mention) -> int:
+        return self.reading.sentence_of[m.start]
+
+    # -- the question asked ---------------------------------------------------------------
+    def asked_sentence(self) -> int | None:
+        doc, qwords = self.reading.doc, vocab()["question_words"]
+        quantity_sentences = {self.sentence(m) for m in self.mentions("QUANTITY")}
+        candidates = [self.reading.sentence_of[t.i] for t in doc if t.lower_ in qwords]
+        preferred = [s for s in candidates if s in quantity_sentences]
+        if preferred:
+            return preferred[-1]
+        if candidates:
+            return candidates[-1]
+        return max(quantity_sentences) if quantity_sentences else None
+
+    def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
+        quantities = self.mentions("QUANTITY")
+        in_asked = [m for m in quantities if self.sentence(m) == asked]
+        chosen = (in_asked or quantities[-1:] or [None])[0]
+        if chosen is None:
+            return None, None
+        mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
+        near = {m.id for m in self.mentions("QMOD") if chosen.start - 4 <= m.start < chosen.start}
+        qty = chosen.id
+        if qty == "total_parameters" or qty == "weights":
+            if "non_trainable" in near or ("non_trainable" in mods and "trainable" not in near):
+                return "non_trainable_parameters", chosen
+            if qty == "weights" and "weights_only" in mods | {m.id for m in self.mentions("QMOD")}:
+                return "weights", chosen
+            if qty == "weights":
+                self.loose_weights = True
+                return ("trainable_parameters" if "trainable" in near else "total_parameters"), chosen
+            if "trainable" in near:
+                return "trainable_parameters", chosen
+        return qty, chosen
+
+    def reference(self, asked: int | None, after: Mention | None) -> tuple[dict | None, set[int]]:
+        """A layer the question asks about: "the second hidden layer", "layer 3", "the dense layer"."""
+        if asked is None or after is None:
+            return None, set()
+        doc, v = self.reading.doc, vocab()
+        for m in self.mentions("LAYERNUM"):
+            if self.sentence(m) == asked and isinstance(m.value, int):
+                return {"index": m.value}, set(range(m.start, m.end))
+        n = len(doc)
+        for i in range(after.end if after else 0, n):
+            if self.reading.sentence_of[i] != asked:
+                continue
+            if doc[i].lower_ not in v["reference_determiners"]:
+                continue
+            ref: dict[str, Any] = {}
+            j = i + 1
+            while j < n:
+                m = self.reading.covered.get(j)
+                low = doc[j].lower_
+                if m is None and low in v["ordinals"]:
+                    ref["ordinal"] = v["ordinals"][low]
+                elif m is not None and m.label == "KIND":
+                    ref["kind"] = m.id
+                    j = m.end
+                    continue
+                elif m is not None and m.label == "ROLE":
+                    ref["role"] = m.id
+                elif m is None and low in v["modifiers"]:
+                    pass
+                else:
+                    break
+                j += 1
+            if j < n and doc[j].lower_ in ("layer", "level") and self.reading.covered.get(j) is None:
+                return ref, set(range(i, j + 1))
+        return None, set()
+
+    # -- the network --------------------------------------------------------------------
+    def run(self) -> Extraction:
+        x = self.x
+        self.loose_weights = False
+        unsupported = sorted({m.id for m in self.mentions("KIND") if m.id.startswith("?")})
+        asked = self.asked_sentence()
+        quantity, qmention = self.quantity(asked)
+        ref, ref_tokens = self.reference(asked, qmention)
+        phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens).find()
+        has_network = bool(phrases.groups or phrases.architectures or self.code.layers
+                           or phrases.network_kind or self.mentions("INPUT"))
+        if unsupported:
+            names = ", ".join(UNSUPPORTED_NAMES[u] for u in unsupported)
+            x.status = "unsupported"
+            x.quantity = quantity
+            x.reason = (f"the question involves {names} layers or quantities, which this version of "
+                        "nlqa does not count yet; it counts dense (fully connected) and recurrent "
+                        "(SimpleRNN, LSTM, GRU) networks.")
+            return x
+        if not has_network or (quantity is None and not self.code.layers and not phrases.groups):
+            x.status = "unsupported"
+            x.reason = ("this does not look like a question about a neural network's size: nlqa answers "
+                        "questions such as 'how many trainable parameters does this network have?'.")
+            return x
+        x.quantity = quantity or "total_parameters"
+        if quantity is None:
+            x.assumptions.append("no quantity named: counting the total number of parameters")
+        self.framework(x)
+        layers, input_shape, input_kind = self.assemble(phrases, x)
+        if x.missing:
+            x.status = "needs_clarification"
+            return x
+        spec = self.build_spec(layers, input_shape, input_kind, x)
+        if spec is None:
+            x.status = "needs_clarification"
+            return x
+        x.spec = spec
+        if ref is not None:
+            index = self.resolve_reference(ref, spec)
+            if index is None:
+                x.missing.append("which layer is meant (nlqa could not match the layer the question names)")
+                x.status = "needs_clarification"
+                return x
+            if x.quantity in ("total_parameters", "trainable_parameters") and len(
+                    [l for l in spec.layers if not l.implicit]) > 1:
+                x.quantity = "layer_parameters"
+            x.layer = index
+        if x.quantity == "weights" and self.loose_weights:
+            x.quantity = "total_parameters"
+        if self.loose_weights and x.quantity in ("total_parameters", "trainable_parameters"):
+            x.alternatives.append(Alternative("weights only, biases not counted", spec, "weights"))
+        if x.quantity == "connections":
+            x.alternatives.append(Alternative("connections counted with the bias connections", spec,
+                                              "total_parameters"))
+        return x
+
+    def framework(self, x: Extraction) -> None:
+        named = [m.id for m in self.mentions("FRAMEWORK")]
+        code = self.code.frameworks
+        if self.override:
+            x.framework_source, fw = "option", self.override
+        elif "pytorch" in code:
+            x.framework_source, fw = "code", "pytorch"
+        elif "keras" in code:
+            x.framework_source, fw = "code", "keras"
+        elif named:
+            x.framework_source, fw = "text", named[0]
+        else:
+            x.framework_source, fw = "default", "textbook"
+        self.fw = fw
+
+    def assemble(self, phrases: Phrases, x: Extraction):
+        """Groups → ordered LayerSpecs, the input shape and how the input was stated."""
+        groups = phrases.groups
+        input_shape, input_kind = None, None
+        consumed = phrases.consumed
+        # inputs named in prose
+        for m in self.mentions("INPUT"):
+            if m.value is None or isinstance(m.value, float):
+                continue
+            value = m.value if isinstance(m.value, tuple) else (m.value,)
+            if input_shape is None:
+                input_shape, input_kind = value, m.id
+            elif value != input_shape and not (m.id == "features" and input_kind in ("shape", "image")):
+                if input_kind == "features" and m.id in ("shape", "image", "keras_shape"):
+                    input_shape, input_kind = value, m.id
+                elif input_kind == "keras_shape" and len(input_shape) == 2 and value == input_shape[-1:]:
+                    pass
+                elif input_kind in ("shape", "image") and value == (input_shape[-1],):
+                    pass
+                else:
+                    x.missing.append(f"the size of the input (the question gives both {self._fmt(input_shape)} "
+                                     f"and {self._fmt(value)})")
+                    return [], None, None
+        input_groups = [g for g in groups if g.role == "input" and not g.kind]
+        for g in input_groups:
+            groups.remove(g)
+            if g.sizes and input_shape is None:
+                input_shape, input_kind = (g.sizes[0],), "features"
+        arch = phrases.architectures[0] if phrases.architectures else None
+        if arch and len(arch) >= 2:
+            if input_shape is None:
+                input_shape, input_kind = (arch[0],), "features"
+            arch_groups = [Group(0, 0, kind=phrases.network_kind or "Dense", count=1, sizes=[s])
+                           for s in arch[1:]]
+            code_groups = [g for g in groups if g.code]
+            groups = arch_groups + code_groups
+            self.output_mentions = []
+        else:
+            self.output_mentions = [m for m in self.mentions("OUTPUT", "CLASSES", "SCALAR")
+                                    if m.start not in consumed and not self._inside_input(m)]
+        if self.code.input_shape is not None and input_kind != "keras_shape":
+            if input_shape is None or input_kind in ("features",) and len(self.code.input_shape) > 1:
+                input_shape, input_kind = self.code.input_shape, "code"
+            else:
+                input_shape, input_kind = self.code.input_shape, "code"
+        # the output layer named separately ("3 output neurons", "10 classes", "a scalar")
+        output_groups = [g for g in groups if g.role == "output" and not g.code]
+        hidden = [g for g in groups if g not in output_groups]
+        outputs = self.output_mentions
+        # a layer phrase with no size next to an output mention annotates it: "scalar (dense layer)"
+        for g in list(hidden):
+            if not g.sizes and not g.code and outputs and any(abs(g.start - o.end) <= 2 or abs(o.start - g.end) <= 2
+                                                             for o in outputs):
+                hidden.remove(g)
+                self.output_kind = g.kind
+        # bare kind words that only name the network ("An RNN has two SimpleRNN layers")
+        for g in list(hidden):
+            if g.bare and not g.sizes and not g.code and len(hidden) > 1:
+                others = [h for h in hidden if h is not g]
+                if any(h.kind == g.kind or h.kind is None or g.kind == "SimpleRNN" and h.kind in ("SimpleRNN", "LSTM", "GRU")
+                       for h in others):
+                    hidden.remove(g)
+                    phrases.network_kind = phrases.network_kind or g.kind
+        # standalone sizes: "50 hidden units", "5 hidden neurons", "128 memory cells"
+        self._standalone_units(hidden, phrases)
+        output_values = sorted({o.value if o.label != "SCALAR" else 1 for o in outputs
+                                if isinstance(o.value if o.label != "SCALAR" else 1, int)})
+        binary = self.mentions("BINARY")
+        if output_groups:
+            out = output_groups[-1]
+            if not out.sizes and output_values:
+                out.sizes = [output_values[0]]
+            if not out.sizes:
+                x.missing.append("the number of output units (how many classes or outputs)")
+        elif output_values:
+            if len(output_values) > 1:
+                x.missing.append("the size of the output layer (the question gives "
+                                 + " and ".join(str(v) for v in output_values) + ")")
+            else:
+                last = hidden[-1] if hidden else None
+                if last is not None and not last.sizes and not last.code and len(hidden) == 1:
+                    last.sizes = output_values  # "a dense layer maps 512 inputs to 64 outputs"
+                else:
+                    output_groups = [Group(10**9, 10**9, kind=getattr(self, "output_kind", None) or "Dense",
+                                           role="output", count=1, sizes=output_values)]
+        elif binary and hidden and not any(g.code for g in hidden):
+            output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
+            x.assumptions.append("binary classification: one sigmoid output unit")
+            self.binary_alternative = True
+        ordered = hidden + output_groups
+        layers: list[tuple[LayerSpec, Group]] = []
+        for g in ordered:
+            layers += self._expand(g, phrases, x)
+        if not layers and not x.missing:
+            x.missing.append("the layers of the network (their kinds and sizes)")
+        return layers, input_shape, input_kind
+
+    def _inside_input(self, m: Mention) -> bool:
+        return False
+
+    def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
+        doc, v = self.reading.doc, vocab()
+        used = {i for g in hidden for i in range(g.start, g.end)}
+        for m in self.mentions("UNITS"):
+            if m.start in phrases.consumed or not isinstance(m.value, int):
+                continue
+            target = next((g for g in reversed(hidden) if not g.sizes and g.start < m.start), None) \
+                or next((g for g in hidden if not g.sizes), None)
+            if target is not None:
+                target.sizes = [m.value]
+                phrases.consumed.add(m.start)
+        for i, token in enumerate(doc):
+            if i in used or self.reading.covered.get(i) is not None:
+                continue
+            value = token.text
+            if not value.isdigit():
+                continue
+            j = i + 1
+            role = None
+            if self.reading.covered.get(j) and self.reading.covered[j].label == "ROLE":
+                role = self.reading.covered[j].id
+                j = self.reading.covered[j].end
+            if j >= len(doc) or doc[j].lower_ not in v["unit_nouns"] or self.reading.covered.get(j):
+                continue
+            if doc[j].lower_ in ("features", "outputs", "dimensions", "dims", "dim", "activations"):
+                continue
+            size = int(value)
+            sentence = self.reading.sentence_of[i]
+            target = next((g for g in reversed(hidden) if not g.sizes and not g.code
+                           and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence), None)
+            if target is not None and role in (None, "hidden"):
+                target.sizes = [size]
+            elif role in (None, "hidden"):
+                group = Group(i, j + 1, kind=None, role="hidden", count=1, sizes=[size])
+                position = next((k for k, g in enumerate(hidden) if g.start > i), len(hidden))
+                hidden.insert(position, group)
+
+    def _expand(self, g: Group, phrases: Phrases, x: Extraction) -> list[tuple[LayerSpec, Group]]:
+        if g.code is not None:
+            return [(g.code.spec, g)]
+        kind = g.kind or getattr(self, "output_kind", None) if g.role == "output" else g.kind
+        kind = kind or (phrases.network_kind if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU", "Dense")
+                        and g.role != "output" else None) or "Dense"
+        name = KIND_NAMES.get(kind, kind)
+        role = f"{g.role} " if g.role in ("hidden", "output") else ""
+        if not g.sizes:
+            count_txt = f"{g.count} " if g.count and g.count > 1 else ""
+            x.missing.append(f"how many units the {count_txt}{role}{name} layer{'s' if g.plural else ''} "
+                             f"{'have' if g.plural else 'has'}")
+            return []
+        count = g.count
+        if count is None:
+            if len(g.sizes) > 1:
+                count = len(g.sizes)
+            elif g.plural:
+                x.missing.append(f"how many {role}{name} layers there are")
+                return []
+            else:
+                count = 1
+        if len(g.sizes) == 1:
+            sizes = g.sizes * count
+        elif len(g.sizes) == count:
+            sizes = g.sizes
+        else:
+            x.missing.append(f"the sizes of the {count} {role}{name} layers (the question lists "
+                             + ", ".join(str(s) for s in g.sizes) + ")")
+            return []
+        bidir = g.bidirectional or bool(self.mentions("BIDIR")) and kind in ("SimpleRNN", "LSTM", "GRU") \
+            and g.role != "output"
+        nobias = bool(self.mentions("NOBIAS"))
+        out = []
+        for size in sizes:
+            out.append((LayerSpec(kind, size, bias=not nobias, bidirectional=bidir,
+                                  name=f"{role}{name} layer".strip()), g))
+        return out
+
+    def build_spec(self, layers, input_shape, input_kind, x: Extraction) -> NetworkSpec | None:
+        specs = [spec for spec, _ in layers]
+        first_code = next((g.code for _, g in layers[:1] if g.code), None)
+        if input_shape is None and first_code is not None and first_code.input_shape is not None:
+            input_shape, input_kind = first_code.input_shape, "code"
+        if input_shape is None:
+            first = specs[0] if specs else None
+            what = KIND_NAMES.get(first.kind, first.kind) if first else "first"
+            x.missing.append(f"the size of the input (how many features go into the first {what} layer)")
+            x.understood = self._understood(specs, None)
+            return None
+        if any(side is not None and (not isinstance(side, int) or side <= 0) for side in input_shape):
+            x.missing.append(f"a positive input size (the question gives {self._fmt(input_shape)})")
+            return None
+        if any(s.units is not None and s.units <= 0 for s in specs):
+            x.missing.append("a positive size for every layer")
+            return None
+        recurrent = any(s.kind in ("SimpleRNN", "LSTM", "GRU") for s in specs)
+        shape = tuple(input_shape)
+        alternatives = []
+        if input_kind in ("shape", "features") and len(shape) == 2:
+            if shape[1] == 1 or shape[0] == 1:
+                n = shape[0] if shape[1] == 1 else shape[1]
+                x.assumptions.append(f"input {self._fmt(shape)} read as {n} features"
+                                     + (" at each time step" if recurrent else ""))
+                if recurrent and shape[1] == 1 and shape[0] > 1:
+                    alternatives.append((f"{self._fmt(shape)} read as {shape[0]} time steps of 1 feature "
+                                         f"(Keras input_shape={self._fmt(shape)})", shape))
+                shape = (n,)
+            elif recurrent:
+                x.assumptions.append(f"input {self._fmt(shape)} read as {shape[0]} time steps of "
+                                     f"{shape[1]} features")
+        elif input_kind == "image" and len(shape) == 2:
+            channels = [m.id for m in self.mentions("CHANNELS")]
+            shape = shape + (int(channels[0]),) if channels else shape
+        elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
+            x.assumptions.append(f"Keras input_shape={self._fmt(shape)}: {shape[0]} time steps of "
+                                 f"{shape[1]} features")
+        if recurrent and len(shape) == 1:
+            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            if steps:
+                shape = (steps[0],) + shape
+        if specs and specs[0].kind == "Dense" and len(shape) > 1 and input_kind in ("image", "shape", "features"):
+            size = 1
+            for side in shape:
+                size *= side if side else 1
+            specs.insert(0, LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
+            x.assumptions.append(f"the {self._fmt(shape)} input is flattened to {size:,} values before "
+                                 "the first dense layer")
+        spec = NetworkSpec(shape, tuple(specs), self.fw)
+        for reading, alt_shape in alternatives:
+            x.alternatives.append(Alternative(reading, spec.with_(input=alt_shape)))
+        self._convention_notes(spec, x)
+        x.understood = self._understood([s for s in specs if not s.implicit], shape)
+        return spec
+
+    def _convention_notes(self, spec: NetworkSpec, x: Extraction) -> None:
+        kinds = {layer.kind for layer in spec.layers}
+        if any(layer.bias for layer in spec.layers) and not self.mentions("NOBIAS") and not self.code.layers:
+            x.assumptions.append("every layer has biases (the question does not say otherwise)")
+        if self.fw == "textbook" and kinds & {"SimpleRNN", "LSTM", "GRU"}:
+            x.assumptions.append("textbook recurrent layers: one bias vector per gate")
+            x.alternatives.append(Alternative("PyTorch convention: two bias vectors per gate (b_ih and b_hh)",
+                                              spec.with_(framework="pytorch")))
+        if self.fw == "keras" and "GRU" in kinds and all(l.reset_after is None for l in spec.layers if l.kind == "GRU"):
+            x.assumptions.append("Keras GRU with reset_after=True (the default): two bias vectors per gate")
+            layers = [l.with_(reset_after=False) if l.kind == "GRU" else l for l in spec.layers]
+            x.alternatives.append(Alternative("GRU(reset_after=False), the TF 1.x default: one bias per gate",
+                                              spec.with_(layers=layers)))
+        if getattr(self, "binary_alternative", False):
+            last = spec.layers[-1]
+            x.alternatives.append(Alternative("softmax over 2 classes (two output units)",
+                                              spec.with_(layers=list(spec.layers[:-1]) + [last.with_(units=2)])))
+
+    def resolve_reference(self, ref: dict, spec: NetworkSpec) -> int | None:
+        listed = [l for l in spec.layers if not l.implicit]
+        if "index" in ref:
+            return ref["index"] if 1 <= ref["index"] <= len(listed) else None
+        candidates = list(range(1, len(listed) + 1))
+        role, kind, ordinal = ref.get("role"), ref.get("kind"), ref.get("ordinal")
+        if role == "output" and not ordinal:
+            return len(listed)
+        if role == "hidden":
+            candidates = candidates[:-1]
+        if kind:
+            candidates = [i for i in candidates if listed[i - 1].kind == kind]
+        if not candidates:
+            return None
+        if ordinal:
+            if ordinal == -1:
+                return candidates[-1]
+            return candidates[ordinal - 1] if ordinal <= len(candidates) else None
+        if len(candidates) == 1 or kind:
+            return candidates[0]
+        return None
+
+    def _understood(self, specs: list[LayerSpec], shape) -> list[str]:
+        out = []
+        if shape is not None:
+            out.append(f"input {self._fmt(shape)}")
+        for s in specs:
+            if s.units:
+                extra = " bidirectional" if s.bidirectional else ""
+                out.append(f"{KIND_NAMES.get(s.kind, s.kind)}{extra} layer of {s.units} units")
+            else:
+                out.append(f"{KIND_NAMES.get(s.kind, s.kind)} layer")
+        return out
+
+    @staticmethod
+    def _fmt(shape) -> str:
+        if len(shape) == 1:
+            return f"({shape[0]},)" if shape[0] is not None else "(None,)"
+        return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ")"
+
+
+def extract(question: str, framework: str | None = None) -> Extraction:
+    """Read ``question`` into an :class:`Extraction` (never raises on odd text)."""
+    return Extractor(question, framework).run()

@@ -1,0 +1,286 @@
+"""Layer phrases and their sizes: "two recurrent layers of 6 neurons each" → a Group.
+
+A Group is what one phrase of the question says about one or more layers: a kind, a role
+(hidden/output/input), a count and a list of sizes. Extraction turns groups into layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .code import CodeLayer
+from .mentions import Mention, Reading, architecture, number, vocab
+
+PHRASE_LABELS = {"KIND", "ROLE", "BIDIR"}
+SIZE_LIST_JOINERS = {",", "and", "or", "/", "&", "then"}
+
+
+@dataclass
+class Group:
+    start: int
+    end: int
+    kind: str | None = None
+    role: str | None = None          # "hidden" | "output" | "input" | None
+    count: int | None = None
+    sizes: list[int] = field(default_factory=list)
+    each: bool = False
+    plural: bool = False
+    bare: bool = False               # a kind word with no layer noun ("an LSTM with ...")
+    bidirectional: bool = False
+    per_direction: bool = False
+    output_size: bool = False        # the size came from an output/classes mention
+    code: CodeLayer | None = None
+    text: str = ""
+
+
+@dataclass
+class Phrases:
+    groups: list[Group]
+    network_kind: str | None = None
+    network_layers: int | None = None
+    consumed: set[int] = field(default_factory=set)  # mention starts used as sizes
+    architectures: list[tuple[int, ...]] = field(default_factory=list)
+
+
+def _is_number(token) -> int | None:
+    value = number(token.text)
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+class PhraseFinder:
+    def __init__(self, reading: Reading, code_layers: list[CodeLayer], skip: set[int]):
+        self.r = reading
+        self.doc = reading.doc
+        self.code = code_layers
+        self.skip = skip  # token indices of references to layers (in the question sentence)
+        self.v = vocab()
+
+    # -- token classes ------------------------------------------------------------------
+    def mention(self, i: int) -> Mention | None:
+        return self.r.covered.get(i)
+
+    def label(self, i: int) -> str | None:
+        m = self.mention(i)
+        return m.label if m else None
+
+    def lower(self, i: int) -> str:
+        return self.doc[i].lower_ if 0 <= i < len(self.doc) else ""
+
+    def is_layer_word(self, i: int) -> bool:
+        return self.mention(i) is None and self.lower(i) in self.v["layer_words"]
+
+    def placeholder(self, i: int) -> CodeLayer | None:
+        text = self.doc[i].text
+        if text.startswith("LAYERREF") and text[8:].isdigit():
+            index = int(text[8:])
+            return self.code[index] if index < len(self.code) else None
+        return None
+
+    def is_break(self, i: int) -> bool:
+        return self.lower(i) in self.v["clause_breaks"] or self.r.sentence_of[i] != self.r.sentence_of[max(i - 1, 0)]
+
+    # -- phrases ------------------------------------------------------------------------
+    def find(self) -> Phrases:
+        out = Phrases([])
+        n = len(self.doc)
+        i = 0
+        while i < n:
+            if i in self.skip:
+                i += 1
+                continue
+            code = self.placeholder(i)
+            if code is not None:
+                end = i + 1
+                while end < n and self.is_layer_word(end):
+                    end += 1
+                out.groups.append(Group(i, end, kind=code.spec.kind, count=1,
+                                        sizes=[code.spec.units] if code.spec.units else [],
+                                        code=code, text=self.doc[i].text))
+                i = end
+                continue
+            arch = architecture(self.doc[i].text)
+            if arch:
+                out.architectures.append(arch)
+                i += 1
+                continue
+            m = self.mention(i)
+            if m and m.label == "SIZES":
+                sizes, end = self._size_list(m.end, allow_roles=True)
+                if len(sizes) >= 2:
+                    out.architectures.append(tuple(sizes))
+                    i = end
+                    continue
+            if m and m.label == "NETWORK":
+                out.network_kind = out.network_kind or m.id
+                i = m.end
+                continue
+            head = self._phrase_at(i)
+            if head is None:
+                i += 1
+                continue
+            group, end = head
+            if self._describes_network(end, group):
+                out.network_kind = out.network_kind or group.kind
+                if group.count and not group.role:
+                    out.network_layers = group.count
+                i = end
+                continue
+            self._fill_sizes(group, end, out)
+            out.groups.append(group)
+            i = max(end, group.end)
+        return out
+
+    def _phrase_at(self, i: int) -> tuple[Group, int] | None:
+        """A layer phrase starting at token i: [count] [modifiers/kind/role]* (layer noun | kind)."""
+        n = len(self.doc)
+        j = i
+        group = Group(i, i)
+        count = _is_number(self.doc[i]) if self.mention(i) is None else None
+        if count is not None:
+            j += 1
+            # "a 64-unit LSTM layer": number, "-", unit noun before the kind
+        elif self.lower(i) in ("a", "an", "one", "single"):
+            count = 1
+            j += 1
+        saw_core = False
+        last_kind_end = None
+        while j < n:
+            m = self.mention(j)
+            if m and m.label in PHRASE_LABELS and not (m.label == "ROLE" and m.id == "input" and saw_core):
+                if m.label == "KIND":
+                    group.kind = m.id
+                    last_kind_end = m.end
+                elif m.label == "ROLE":
+                    group.role = m.id
+                elif m.label == "BIDIR":
+                    group.bidirectional = True
+                saw_core = saw_core or m.label in ("KIND", "ROLE")
+                j = m.end
+                continue
+            if m is None and self.lower(j) in self.v["modifiers"] and j + 1 < n:
+                j += 1
+                continue
+            if (m is None and _is_number(self.doc[j]) is not None and self.lower(j + 1) == "-"
+                    and self.lower(j + 2) in self.v["unit_nouns"]):
+                group.sizes = [_is_number(self.doc[j])]
+                j += 3
+                continue
+            break
+        if j < n and self.is_layer_word(j):
+            group.plural = self.lower(j).endswith("s")
+            j += 1
+            while j < n and self.is_layer_word(j):
+                j += 1
+        elif last_kind_end is not None and last_kind_end == j and group.kind:
+            group.bare = True
+            group.plural = self.lower(j - 1).endswith("s") and self.lower(j - 1) not in ("rnns", "lstms", "grus") \
+                or self.lower(j - 1) in ("rnns", "lstms", "grus")
+        else:
+            return None
+        if not saw_core and not (j > i and self.is_layer_word(j - 1)):
+            return None
+        if count is not None and j == i + 1:
+            return None
+        if group.role == "input" and not group.kind and not self.is_layer_word(j - 1):
+            return None
+        group.count = count if count is not None else (None if group.plural else 1)
+        group.start, group.end = i, j
+        group.text = self.doc[i:j].text
+        return group, j
+
+    def _describes_network(self, end: int, group: Group) -> bool:
+        if group.role in ("hidden", "output", "input") or group.sizes:
+            return False
+        k = end
+        while k < len(self.doc) and self.lower(k) in ("neural", "deep", "artificial", "-", "recurrent"):
+            k += 1
+        return k < len(self.doc) and self.lower(k) in self.v["network_words"] and self.mention(k) is None
+
+    def _size_list(self, k: int, allow_roles: bool = False) -> tuple[list[int], int]:
+        """Numbers joined by commas/and from token k ("10, 12 and 3"); returns them and the end."""
+        sizes: list[int] = []
+        n = len(self.doc)
+        while k < n:
+            tok = self.doc[k]
+            value = _is_number(tok) if self.mention(k) is None or self.label(k) == "KIND" else None
+            if value is not None and (not sizes or self.lower(k - 1) in SIZE_LIST_JOINERS
+                                      or self.lower(k - 1) in (")", "(")):
+                sizes.append(value)
+                k += 1
+                continue
+            if sizes and self.lower(k) in SIZE_LIST_JOINERS and k + 1 < n:
+                k += 1
+                continue
+            if allow_roles and sizes and self.lower(k) == "(" and self.lower(k + 2) == ")":
+                k += 3
+                continue
+            if allow_roles and not sizes and self.lower(k) in (":", "are", "is", "of", "=", "["):
+                k += 1
+                continue
+            break
+        while sizes and self.lower(k - 1) in SIZE_LIST_JOINERS:
+            k -= 1
+        return sizes, k
+
+    def _fill_sizes(self, group: Group, end: int, out: Phrases) -> None:
+        """Read the size slot after a phrase: "of 6 neurons each", "with 10 and 12 nodes"."""
+        n = len(self.doc)
+        k = end
+        fillers = self.v["size_fillers"]
+        steps = 0
+        while k < n and steps < 8:
+            if self.is_break(k) and k != end:
+                return
+            m = self.mention(k)
+            if m is not None:
+                if m.label in ("OUTPUT", "CLASSES", "SCALAR") and not group.sizes and group.role != "input" \
+                        and isinstance(m.value if m.label != "SCALAR" else 1, int):
+                    group.sizes = [m.value if m.label != "SCALAR" else 1]
+                    group.output_size = True
+                    out.consumed.add(m.start)
+                    if group.role is None:
+                        group.role = "output"
+                    return
+                if m.label == "UNITS" and not group.sizes and isinstance(m.value, int):
+                    group.sizes = [m.value]
+                    out.consumed.add(m.start)
+                    return
+                if m.label == "PERDIR":
+                    group.per_direction = True
+                    k = m.end
+                    continue
+                if m.label in ("ROLE", "KIND") and (m.id == group.role or m.id == group.kind or m.id == "hidden"):
+                    k = m.end
+                    steps += 1
+                    continue
+                return
+            if group.sizes:
+                return
+            value = _is_number(self.doc[k])
+            if value is not None:
+                sizes, after = self._size_list(k)
+                if self.lower(after) == "(":
+                    after += 1
+                noun = False
+                while after < n and (self.lower(after) in self.v["unit_nouns"] or self.lower(after) == "hidden"
+                                     or self.label(after) in ("ROLE",)):
+                    if self.label(after) == "ROLE" and self.mention(after).id == "output":
+                        break
+                    noun = noun or self.lower(after) in self.v["unit_nouns"]
+                    after += 1
+                prev = self.lower(k - 1)
+                if not noun and prev not in ("of", "with", "having", "(", "sizes", "size", "width", "widths", ":", "=", "has", "contains", "containing"):
+                    return
+                group.sizes = sizes
+                m2 = self.mention(after)
+                if m2 is not None and m2.label == "PERDIR":
+                    group.per_direction = True
+                    after = m2.end
+                if self.lower(after) in self.v["each_words"] or self.lower(after + 1) in self.v["each_words"]:
+                    group.each = True
+                group.end = after
+                return
+            if self.lower(k) not in fillers:
+                return
+            k += 1
+            steps += 1

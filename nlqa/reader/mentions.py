@@ -1,0 +1,111 @@
+"""Matcher results → typed mentions: overlaps resolved, numbers and shapes given values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..resources import load_toml
+from .pipeline import ARCH_RE, SHAPE_RE, Pattern, reader
+
+MAX_SIZE = 10**15  # larger sizes are refused as implausible, not counted
+
+
+@dataclass
+class Mention:
+    label: str
+    id: str
+    start: int          # token span in the doc
+    end: int
+    value: Any = None   # int, shape tuple or None
+    text: str = ""
+
+
+@lru_cache(maxsize=None)
+def vocab() -> dict[str, Any]:
+    table = load_toml("vocab.toml")
+    return {key: (set(v) if isinstance(v, list) else v) for key, v in table.items()}
+
+
+def number(text: str) -> int | float | None:
+    """The value of a number token ("64", "0.001"); None for anything else."""
+    text = text.replace(",", "")
+    try:
+        if text.isdigit():
+            return int(text)
+        return float(text)
+    except ValueError:
+        return None
+
+
+def shape(text: str) -> tuple | None:
+    """A shape token's sides: "(3,1)" → (3, 1); "28x28x3" → (28, 28, 3); batch/None → None."""
+    if not SHAPE_RE.match(text):
+        return None
+    parts = text.strip("()").split(",") if text.startswith("(") else text.split("x")
+    sides = []
+    for part in parts:
+        if not part:
+            continue
+        sides.append(int(part) if part.isdigit() else None)
+    return tuple(sides)
+
+
+def architecture(text: str) -> tuple[int, ...] | None:
+    """"4-8-8-3" → (4, 8, 8, 3)."""
+    if not ARCH_RE.match(text):
+        return None
+    return tuple(int(p) for p in text.split("-"))
+
+
+@dataclass
+class Reading:
+    """A tokenized question with its mentions (non-overlapping) and sentence boundaries."""
+
+    doc: Any
+    mentions: list[Mention]
+    sentence_of: list[int]          # token index → sentence number
+    covered: dict[int, Mention]     # token index → the mention covering it
+
+    def tokens(self) -> list[str]:
+        return [t.text for t in self.doc]
+
+
+def _resolve(found: list[tuple[Pattern, int, int]], doc) -> list[Mention]:
+    """Longest match first; on a tie the pattern listed first; no two mentions overlap."""
+    order = sorted(found, key=lambda f: (-(f[2] - f[1]), f[0].line, f[1]))
+    taken: set[int] = set()
+    chosen = []
+    for entry, start, end in order:
+        if any(i in taken for i in range(start, end)):
+            continue
+        taken.update(range(start, end))
+        value = None
+        if entry.value is not None:
+            token = doc[start:end][entry.value]
+            value = shape(token.text)
+            if value is None:
+                value = number(token.text)
+        chosen.append(Mention(entry.label, entry.id, start, end, value, doc[start:end].text))
+    chosen.sort(key=lambda m: m.start)
+    return chosen
+
+
+def read(text: str) -> Reading:
+    doc, found = reader()(text)
+    return reading_from(doc, found)
+
+
+def reading_from(doc, found) -> Reading:
+    mentions = _resolve(found, doc)
+    sentence_of, sentence = [], 0
+    for token in doc:
+        sentence_of.append(sentence)
+        if token.text in (".", "?", "!") or "\n\n" in token.text:
+            sentence += 1
+    covered = {}
+    for mention in mentions:
+        for i in range(mention.start, mention.end):
+            covered[i] = mention
+    return Reading(doc, mentions, sentence_of, covered)

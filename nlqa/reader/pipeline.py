@@ -1,0 +1,102 @@
+"""The spaCy pipeline: ``spacy.blank("en")`` with shape-aware tokenizer rules and the Matcher
+patterns of ``grammars/patterns.jsonl``. Built once per process, on first use."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..errors import GrammarError
+from ..resources import iter_jsonl, load_toml
+
+ELEMENT = r"(?:\d+|None|batch|N|B)"
+SHAPE_TOKEN = rf"\({ELEMENT}(?:,{ELEMENT})*,?\)|\d+(?:x\d+)+"
+ARCH_TOKEN = r"\d+(?:-\d+){2,}"
+SHAPE_RE = re.compile(rf"^(?:{SHAPE_TOKEN})$")
+ARCH_RE = re.compile(rf"^{ARCH_TOKEN}$")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    label: str
+    id: str
+    value: int | None
+    line: int
+
+
+def _macros() -> dict[str, Any]:
+    vocab = load_toml("vocab.toml")
+    return {
+        "$NUM": {"LIKE_NUM": True},
+        "$SHAPE": {"TEXT": {"REGEX": SHAPE_RE.pattern}},
+        "$NUMSHAPE": {"TEXT": {"REGEX": rf"^(?:{SHAPE_TOKEN}|\d+(?:\.\d+)?)$"}},
+        "$UNIT": {"LOWER": {"IN": vocab["unit_nouns"]}},
+        "$LAYER": {"LOWER": {"IN": vocab["layer_words"]}},
+        "$ANY": {},
+        "$ANY?": {"OP": "?"},
+        "$FILL": {"IS_ALPHA": True, "OP": "{0,3}"},
+    }
+
+
+@lru_cache(maxsize=None)
+def patterns() -> tuple[tuple[Pattern, list[dict[str, Any]]], ...]:
+    macros = _macros()
+    loaded = []
+    for lineno, entry in iter_jsonl("patterns.jsonl"):
+        for key in ("label", "pattern"):
+            if key not in entry:
+                raise GrammarError("patterns.jsonl", lineno, f"entry lacks {key!r}: {entry}")
+        tokens = []
+        for spec in entry["pattern"]:
+            if isinstance(spec, str):
+                if spec not in macros:
+                    raise GrammarError("patterns.jsonl", lineno, f"unknown macro {spec!r}")
+                spec = macros[spec]
+            tokens.append(spec)
+        value = entry.get("value")
+        if value is not None and not -len(tokens) <= value < len(tokens):
+            raise GrammarError("patterns.jsonl", lineno, f"value index {value} outside the pattern")
+        loaded.append((Pattern(entry["label"], str(entry.get("id", entry["label"])), value, lineno), tokens))
+    return tuple(loaded)
+
+
+class Reader:
+    """The tokenizer and matcher; ``reader(text)`` gives a Doc and its matches."""
+
+    def __init__(self) -> None:
+        import spacy
+        from spacy.matcher import Matcher
+        from spacy.util import compile_prefix_regex
+
+        self.nlp = spacy.blank("en")
+        prefixes = [p for p in self.nlp.Defaults.prefixes if p != "\\("]
+        prefixes.append(rf"\((?!{ELEMENT}(?:,{ELEMENT})*,?\))")
+        self.nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+        self.nlp.tokenizer.token_match = re.compile(rf"^(?:{SHAPE_TOKEN}|{ARCH_TOKEN}|LAYERREF\d+)$").match
+        self.matcher = Matcher(self.nlp.vocab)
+        self.entries: list[Pattern] = []
+        for index, (entry, tokens) in enumerate(patterns()):
+            try:
+                self.matcher.add(f"p{index}", [tokens])
+            except Exception as exc:  # spaCy raises several types for malformed patterns
+                raise GrammarError("patterns.jsonl", entry.line, f"spaCy rejects the pattern: {exc}") from None
+            self.entries.append(entry)
+        self.keys = {self.nlp.vocab.strings[f"p{i}"]: i for i in range(len(self.entries))}
+
+    def __call__(self, text: str):
+        doc = self.nlp(text)
+        found = []
+        for key, start, end in self.matcher(doc):
+            found.append((self.entries[self.keys[key]], start, end))
+        return doc, found
+
+    def pipe(self, texts, batch_size: int = 256):
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            yield doc, [(self.entries[self.keys[k]], s, e) for k, s, e in self.matcher(doc)]
+
+
+@lru_cache(maxsize=1)
+def reader() -> Reader:
+    return Reader()
