@@ -155,7 +155,7 @@ class Extractor:
         ref, ref_tokens = self.reference(asked, qmention)
         phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens).find()
         has_network = bool(phrases.groups or phrases.architectures or self.code.layers
-                           or phrases.network_kind or self.mentions("INPUT"))
+                           or phrases.network_kind or self.mentions("INPUT", "UNITS"))
         if unsupported:
             names = ", ".join(UNSUPPORTED_NAMES[u] for u in unsupported)
             x.status = "unsupported"
@@ -253,14 +253,17 @@ class Extractor:
             code_groups = [g for g in groups if g.code]
             groups = arch_groups + code_groups
             self.output_mentions = []
+            phrases.consumed.update(m.start for m in self.mentions("UNITS"))
+            self.arch_mode = True
         else:
             self.output_mentions = [m for m in self.mentions("OUTPUT", "CLASSES", "SCALAR")
                                     if m.start not in consumed and not self._inside_input(m)]
-        if self.code.input_shape is not None and input_kind != "keras_shape":
-            if input_shape is None or input_kind in ("features",) and len(self.code.input_shape) > 1:
-                input_shape, input_kind = self.code.input_shape, "code"
-            else:
-                input_shape, input_kind = self.code.input_shape, "code"
+        code_shape = self.code.input_shape
+        if code_shape is not None and input_kind != "keras_shape":
+            consistent = (input_shape is not None and len(input_shape) == len(code_shape)
+                          and input_shape[-1] == code_shape[-1] and None in code_shape)
+            if not consistent:  # the code's own input wins over prose, unless prose only adds time steps
+                input_shape, input_kind = code_shape, "code"
         # the output layer named separately ("3 output neurons", "10 classes", "a scalar")
         output_groups = [g for g in groups if g.role == "output" and not g.code]
         hidden = [g for g in groups if g not in output_groups]
@@ -326,8 +329,14 @@ class Extractor:
                 or next((g for g in hidden if not g.sizes), None)
             if target is not None:
                 target.sizes = [m.value]
-                phrases.consumed.add(m.start)
+            else:
+                group = Group(m.start, m.end, kind=None, role="hidden", count=1, sizes=[m.value])
+                position = next((k for k, g in enumerate(hidden) if g.start > m.start), len(hidden))
+                hidden.insert(position, group)
+            phrases.consumed.add(m.start)
         for i, token in enumerate(doc):
+            if getattr(self, "arch_mode", False):
+                break
             if i in used or self.reading.covered.get(i) is not None:
                 continue
             value = token.text
@@ -425,7 +434,9 @@ class Extractor:
                 x.assumptions.append(f"input {self._fmt(shape)} read as {shape[0]} time steps of "
                                      f"{shape[1]} features")
         elif input_kind == "image" and len(shape) == 2:
-            channels = [m.id for m in self.mentions("CHANNELS")]
+            words = vocab()["channel_words"]
+            channels = [m.id for m in self.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
             shape = shape + (int(channels[0]),) if channels else shape
         elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
             x.assumptions.append(f"Keras input_shape={self._fmt(shape)}: {shape[0]} time steps of "

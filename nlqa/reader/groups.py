@@ -188,6 +188,13 @@ class PhraseFinder:
         group.text = self.doc[i:j].text
         return group, j
 
+    def _starts_phrase(self, k: int) -> bool:
+        """Whether token k begins a layer phrase (so a number before it is a count, not a size)."""
+        m = self.mention(k)
+        if m is not None:
+            return m.label in PHRASE_LABELS
+        return self.is_layer_word(k) or (self.lower(k) in self.v["modifiers"] and self.lower(k) != "-")
+
     def _describes_network(self, end: int, group: Group) -> bool:
         if group.role in ("hidden", "output", "input") or group.sizes:
             return False
@@ -269,7 +276,8 @@ class PhraseFinder:
                     noun = noun or self.lower(after) in self.v["unit_nouns"]
                     after += 1
                 prev = self.lower(k - 1)
-                if not noun and prev not in ("of", "with", "having", "(", "sizes", "size", "width", "widths", ":", "=", "has", "contains", "containing"):
+                if not noun and (prev not in ("of", "with", "having", "(", "sizes", "size", "width", "widths", ":", "=")
+                                 or self._starts_phrase(after)):
                     return
                 group.sizes = sizes
                 m2 = self.mention(after)

@@ -44,6 +44,8 @@ def shape(text: str) -> tuple | None:
     if not SHAPE_RE.match(text):
         return None
     parts = text.strip("()").split(",") if text.startswith("(") else text.split("x")
+    if len(parts) > 1 and parts[0] in ("batch", "B", "N"):
+        parts = parts[1:]  # an explicit batch dimension is not part of the shape
     sides = []
     for part in parts:
         if not part:

@@ -66,10 +66,15 @@ def _words_to_numbers(run: str, words: dict[str, int], scales: dict[str, int]) -
     return " ".join(str(n) for n in numbers)
 
 
+TUPLE = re.compile(r"\(\s*(?:\d+|None|batch|N|B)(?:\s*,\s*(?:\d+|None|batch|N|B))*\s*,?\s*\)")
+
+
 def normalize(text: str) -> str:
     """The text with messy notation rewritten and numbers in digits."""
     for pattern, replacement in rewrites():
         text = pattern.sub(replacement, text)
+    text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
+    text = re.sub(r"[ \t]+", " ", text)
     words, scales, suffixes, run = _number_tables()
     text = run.sub(lambda m: _words_to_numbers(m.group(0), words, scales), text)
     text = re.sub(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)",
