@@ -41,6 +41,7 @@ class CodeReading:
     input_shape: tuple | None = None
     frameworks: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # layer calls nlqa cannot count yet
 
 
 @lru_cache(maxsize=None)
@@ -134,6 +135,9 @@ class _Reader:
             self.reading.frameworks.add(framework)
         shape = self._input_shape(args)
         role = entry.get("role")
+        if role == "unsupported":
+            self.reading.unsupported.append(entry.get("group", key))
+            return []
         if role == "input":
             if shape is not None:
                 self.reading.input_shape = self.reading.input_shape or shape

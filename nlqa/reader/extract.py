@@ -60,6 +60,10 @@ def _ordinal(n: int) -> str:
 
 
 class Extractor:
+    arch_mode = False
+    output_kind: str | None = None
+    binary_alternative = False
+
     def __init__(self, question: str, framework: str | None = None):
         self.question = question
         self.override = framework
@@ -91,6 +95,9 @@ class Extractor:
     def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
         quantities = self.mentions("QUANTITY")
         in_asked = [m for m in quantities if self.sentence(m) == asked]
+        doc = self.reading.doc
+        if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
+            in_asked = in_asked[1:]  # "how many of the parameters ... are biases?"
         chosen = (in_asked or quantities[-1:] or [None])[0]
         if chosen is None:
             return None, None
@@ -116,7 +123,8 @@ class Extractor:
         doc, v = self.reading.doc, vocab()
         for m in self.mentions("LAYERNUM"):
             if self.sentence(m) == asked and isinstance(m.value, int):
-                return {"index": m.value}, set(range(m.start, m.end))
+                index = m.value + 1 if m.id == "index0" else m.value
+                return {"index": index}, set(range(m.start, m.end))
         n = len(doc)
         for i in range(after.end if after else 0, n):
             if self.reading.sentence_of[i] != asked:
@@ -141,7 +149,7 @@ class Extractor:
                 else:
                     break
                 j += 1
-            if j < n and doc[j].lower_ in ("layer", "level") and self.reading.covered.get(j) is None:
+            if j < n and doc[j].lower_ == "layer" and self.reading.covered.get(j) is None:
                 return ref, set(range(i, j + 1))
         return None, set()
 
@@ -149,11 +157,12 @@ class Extractor:
     def run(self) -> Extraction:
         x = self.x
         self.loose_weights = False
-        unsupported = sorted({m.id for m in self.mentions("KIND") if m.id.startswith("?")})
+        unsupported = sorted({m.id for m in self.mentions("KIND") if m.id.startswith("?")}
+                             | set(self.code.unsupported))
         asked = self.asked_sentence()
         quantity, qmention = self.quantity(asked)
         ref, ref_tokens = self.reference(asked, qmention)
-        phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens).find()
+        phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens, asked).find()
         has_network = bool(phrases.groups or phrases.architectures or self.code.layers
                            or phrases.network_kind or self.mentions("INPUT", "UNITS"))
         if unsupported:
@@ -164,14 +173,12 @@ class Extractor:
                         "nlqa does not count yet; it counts dense (fully connected) and recurrent "
                         "(SimpleRNN, LSTM, GRU) networks.")
             return x
-        if not has_network or (quantity is None and not self.code.layers and not phrases.groups):
+        if not has_network or quantity is None:
             x.status = "unsupported"
             x.reason = ("this does not look like a question about a neural network's size: nlqa answers "
                         "questions such as 'how many trainable parameters does this network have?'.")
             return x
-        x.quantity = quantity or "total_parameters"
-        if quantity is None:
-            x.assumptions.append("no quantity named: counting the total number of parameters")
+        x.quantity = quantity
         self.framework(x)
         layers, input_shape, input_kind = self.assemble(phrases, x)
         if x.missing:
@@ -250,6 +257,7 @@ class Extractor:
                 input_shape, input_kind = (arch[0],), "features"
             arch_groups = [Group(0, 0, kind=phrases.network_kind or "Dense", count=1, sizes=[s])
                            for s in arch[1:]]
+            arch_groups[-1].role = "output"
             code_groups = [g for g in groups if g.code]
             groups = arch_groups + code_groups
             self.output_mentions = []
@@ -260,6 +268,9 @@ class Extractor:
                                     if m.start not in consumed and not self._inside_input(m)]
         code_shape = self.code.input_shape
         if code_shape is not None and input_kind != "keras_shape":
+            if (input_shape is not None and len(input_shape) == len(code_shape) + 1
+                    and input_shape[-1] == code_shape[-1] and self.fw == "pytorch"):
+                input_shape = input_shape[1:]  # a PyTorch tensor shape written with its batch size
             consistent = (input_shape is not None and len(input_shape) == len(code_shape)
                           and input_shape[-1] == code_shape[-1] and None in code_shape)
             if not consistent:  # the code's own input wins over prose, unless prose only adds time steps
@@ -270,8 +281,8 @@ class Extractor:
         outputs = self.output_mentions
         # a layer phrase with no size next to an output mention annotates it: "scalar (dense layer)"
         for g in list(hidden):
-            if not g.sizes and not g.code and outputs and any(abs(g.start - o.end) <= 2 or abs(o.start - g.end) <= 2
-                                                             for o in outputs):
+            if not g.sizes and not g.code and g.role != "hidden" and outputs and any(
+                    self._adjacent(g.start, g.end, o.start, o.end) for o in outputs):
                 hidden.remove(g)
                 self.output_kind = g.kind
         # bare kind words that only name the network ("An RNN has two SimpleRNN layers")
@@ -299,10 +310,11 @@ class Extractor:
                                  + " and ".join(str(v) for v in output_values) + ")")
             else:
                 last = hidden[-1] if hidden else None
-                if last is not None and not last.sizes and not last.code and len(hidden) == 1:
+                if last is not None and not last.sizes and not last.code and len(hidden) == 1 \
+                        and last.role != "hidden":
                     last.sizes = output_values  # "a dense layer maps 512 inputs to 64 outputs"
                 else:
-                    output_groups = [Group(10**9, 10**9, kind=getattr(self, "output_kind", None) or "Dense",
+                    output_groups = [Group(10**9, 10**9, kind=self.output_kind or "Dense",
                                            role="output", count=1, sizes=output_values)]
         elif binary and hidden and not any(g.code for g in hidden):
             output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
@@ -315,6 +327,11 @@ class Extractor:
         if not layers and not x.missing:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
+
+    def _adjacent(self, a0: int, a1: int, b0: int, b1: int) -> bool:
+        """Two spans separated only by brackets or punctuation: "a scalar (dense layer)"."""
+        gap = range(a1, b0) if a1 <= b0 else range(b1, a0)
+        return len(gap) <= 2 and all(self.reading.doc[i].text in "(),:-" for i in gap)
 
     def _inside_input(self, m: Mention) -> bool:
         return False
@@ -335,13 +352,19 @@ class Extractor:
                 hidden.insert(position, group)
             phrases.consumed.add(m.start)
         for i, token in enumerate(doc):
-            if getattr(self, "arch_mode", False):
+            if self.arch_mode:
                 break
             if i in used or self.reading.covered.get(i) is not None:
                 continue
             value = token.text
             if not value.isdigit():
                 continue
+            if doc[i - 1].text == "->" if i else False:
+                if i + 1 >= len(doc) or doc[i + 1].text in ("->", ".", ",", "?", ";"):
+                    group = Group(i, i + 1, kind=None, role="hidden", count=1, sizes=[int(value)])
+                    position = next((k for k, g in enumerate(hidden) if g.start > i), len(hidden))
+                    hidden.insert(position, group)  # "50 inputs -> 32 -> 32 -> 5 outputs"
+                    continue
             j = i + 1
             role = None
             if self.reading.covered.get(j) and self.reading.covered[j].label == "ROLE":
@@ -365,7 +388,7 @@ class Extractor:
     def _expand(self, g: Group, phrases: Phrases, x: Extraction) -> list[tuple[LayerSpec, Group]]:
         if g.code is not None:
             return [(g.code.spec, g)]
-        kind = g.kind or getattr(self, "output_kind", None) if g.role == "output" else g.kind
+        kind = g.kind or self.output_kind if g.role == "output" else g.kind
         kind = kind or (phrases.network_kind if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU", "Dense")
                         and g.role != "output" else None) or "Dense"
         name = KIND_NAMES.get(kind, kind)
@@ -406,6 +429,10 @@ class Extractor:
         first_code = next((g.code for _, g in layers[:1] if g.code), None)
         if input_shape is None and first_code is not None and first_code.input_shape is not None:
             input_shape, input_kind = first_code.input_shape, "code"
+        if input_shape is None and x.quantity == "biases" and specs:
+            input_shape = (1,)
+            x.assumptions.append("the input size is not given, but it does not change the number of "
+                                 "biases (the steps show i = 1)")
         if input_shape is None:
             first = specs[0] if specs else None
             what = KIND_NAMES.get(first.kind, first.kind) if first else "first"
@@ -472,7 +499,7 @@ class Extractor:
             layers = [l.with_(reset_after=False) if l.kind == "GRU" else l for l in spec.layers]
             x.alternatives.append(Alternative("GRU(reset_after=False), the TF 1.x default: one bias per gate",
                                               spec.with_(layers=layers)))
-        if getattr(self, "binary_alternative", False):
+        if self.binary_alternative:
             last = spec.layers[-1]
             x.alternatives.append(Alternative("softmax over 2 classes (two output units)",
                                               spec.with_(layers=list(spec.layers[:-1]) + [last.with_(units=2)])))
@@ -484,7 +511,8 @@ class Extractor:
         candidates = list(range(1, len(listed) + 1))
         role, kind, ordinal = ref.get("role"), ref.get("kind"), ref.get("ordinal")
         if role == "output" and not ordinal:
-            return len(listed)
+            has_output = listed[-1].name.startswith("output") or self.code.layers or self.arch_mode
+            return len(listed) if has_output else None
         if role == "hidden":
             candidates = candidates[:-1]
         if kind:

@@ -48,7 +48,9 @@ def _is_number(token) -> int | None:
 
 
 class PhraseFinder:
-    def __init__(self, reading: Reading, code_layers: list[CodeLayer], skip: set[int]):
+    def __init__(self, reading: Reading, code_layers: list[CodeLayer], skip: set[int],
+                 asked: int | None = None):
+        self.asked = asked
         self.r = reading
         self.doc = reading.doc
         self.code = code_layers
@@ -126,6 +128,9 @@ class PhraseFinder:
                 i = end
                 continue
             self._fill_sizes(group, end, out)
+            if not group.sizes and self._is_reference(group):
+                i = end
+                continue
             out.groups.append(group)
             i = max(end, group.end)
         return out
@@ -171,7 +176,11 @@ class PhraseFinder:
             j += 1
             while j < n and self.is_layer_word(j):
                 j += 1
-        elif last_kind_end is not None and last_kind_end == j and group.kind:
+        elif group.role in ("hidden", "output") and self.lower(j) == "(" and j + 1 < n \
+                and _is_number(self.doc[j + 1]) is not None:
+            group.bare = True  # "hidden(3)"
+        elif last_kind_end is not None and group.kind and (
+                last_kind_end == j or (self.label(j - 1) == "ROLE" and last_kind_end >= j - 2)):
             group.bare = True
             group.plural = self.lower(j - 1).endswith("s") and self.lower(j - 1) not in ("rnns", "lstms", "grus") \
                 or self.lower(j - 1) in ("rnns", "lstms", "grus")
@@ -188,12 +197,23 @@ class PhraseFinder:
         group.text = self.doc[i:j].text
         return group, j
 
+    def _is_reference(self, group: Group) -> bool:
+        """'the LSTM and dense layers' in the question sentence names layers, it adds none."""
+        if self.asked is None or self.r.sentence_of[group.start] != self.asked:
+            return False
+        before = self.lower(group.start - 1)
+        return before in self.v["reference_determiners"] or before in ("and", "both") or \
+            self.lower(group.start) in self.v["reference_determiners"]
+
     def _starts_phrase(self, k: int) -> bool:
         """Whether token k begins a layer phrase (so a number before it is a count, not a size)."""
-        m = self.mention(k)
+        n = len(self.doc)
+        while k < n and self.mention(k) is None and self.lower(k) in self.v["modifiers"]:
+            k += 1
+        m = self.mention(k) if k < n else None
         if m is not None:
-            return m.label in PHRASE_LABELS
-        return self.is_layer_word(k) or (self.lower(k) in self.v["modifiers"] and self.lower(k) != "-")
+            return m.label in ("KIND", "BIDIR") or (m.label == "ROLE" and m.id != "output")
+        return self.is_layer_word(k)
 
     def _describes_network(self, end: int, group: Group) -> bool:
         if group.role in ("hidden", "output", "input") or group.sizes:
@@ -201,6 +221,8 @@ class PhraseFinder:
         k = end
         while k < len(self.doc) and self.lower(k) in ("neural", "deep", "artificial", "-", "recurrent"):
             k += 1
+        if k < len(self.doc) and self.label(k) == "NETWORK":
+            return True
         return k < len(self.doc) and self.lower(k) in self.v["network_words"] and self.mention(k) is None
 
     def _size_list(self, k: int, allow_roles: bool = False) -> tuple[list[int], int]:
@@ -235,12 +257,14 @@ class PhraseFinder:
         k = end
         fillers = self.v["size_fillers"]
         steps = 0
+        crossed = False  # a list joiner between phrase and mention: "a hidden layer and 3 outputs"
         while k < n and steps < 8:
             if self.is_break(k) and k != end:
                 return
             m = self.mention(k)
             if m is not None:
-                if m.label in ("OUTPUT", "CLASSES", "SCALAR") and not group.sizes and group.role != "input" \
+                if m.label in ("OUTPUT", "CLASSES", "SCALAR") and not group.sizes and group.role not in ("input", "hidden") \
+                        and not crossed \
                         and isinstance(m.value if m.label != "SCALAR" else 1, int):
                     group.sizes = [m.value if m.label != "SCALAR" else 1]
                     group.output_size = True
@@ -269,7 +293,7 @@ class PhraseFinder:
                 if self.lower(after) == "(":
                     after += 1
                 noun = False
-                while after < n and (self.lower(after) in self.v["unit_nouns"] or self.lower(after) == "hidden"
+                while after < n and (self.lower(after) in self.v["unit_nouns"] or self.lower(after) in self.v["activations"]
                                      or self.label(after) in ("ROLE",)):
                     if self.label(after) == "ROLE" and self.mention(after).id == "output":
                         break
@@ -290,5 +314,6 @@ class PhraseFinder:
                 return
             if self.lower(k) not in fillers:
                 return
+            crossed = crossed or self.lower(k) in (",", "and")
             k += 1
             steps += 1

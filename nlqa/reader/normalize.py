@@ -66,7 +66,8 @@ def _words_to_numbers(run: str, words: dict[str, int], scales: dict[str, int]) -
     return " ".join(str(n) for n in numbers)
 
 
-TUPLE = re.compile(r"\(\s*(?:\d+|None|batch|N|B)(?:\s*,\s*(?:\d+|None|batch|N|B))*\s*,?\s*\)")
+TUPLE = re.compile(r"\(\s*(?:\d+|None|batch|N|B)(?:\s*,\s*(?:\d+|None|batch|N|B))+\s*,?\s*\)"
+                   r"|\(\s*(?:\d+|None|batch|N|B)\s*,\s*\)")
 
 
 def normalize(text: str) -> str:

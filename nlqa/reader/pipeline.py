@@ -11,9 +11,10 @@ from typing import Any
 from ..errors import GrammarError
 from ..resources import iter_jsonl, load_toml
 
-ELEMENT = r"(?:\d+|None|batch|N|B)"
-SHAPE_TOKEN = rf"\({ELEMENT}(?:,{ELEMENT})*,?\)|\d+(?:x\d+)+"
-ARCH_TOKEN = r"\d+(?:-\d+){2,}"
+_RULES = load_toml("tokenizer.toml")
+ELEMENT = _RULES["element"]
+SHAPE_TOKEN = _RULES["shape"]
+ARCH_TOKEN = _RULES["architecture"]
 SHAPE_RE = re.compile(rf"^(?:{SHAPE_TOKEN})$")
 ARCH_RE = re.compile(rf"^{ARCH_TOKEN}$")
 
@@ -72,9 +73,11 @@ class Reader:
 
         self.nlp = spacy.blank("en")
         prefixes = [p for p in self.nlp.Defaults.prefixes if p != "\\("]
-        prefixes.append(rf"\((?!{ELEMENT}(?:,{ELEMENT})*,?\))")
+        prefixes.append(rf"\((?!(?:{_RULES['tuple_rest']}))")
         self.nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
         self.nlp.tokenizer.token_match = re.compile(rf"^(?:{SHAPE_TOKEN}|{ARCH_TOKEN}|LAYERREF\d+)$").match
+        for case in _RULES["special_cases"]:
+            self.nlp.tokenizer.add_special_case(case, [{"ORTH": case}])
         self.matcher = Matcher(self.nlp.vocab)
         self.entries: list[Pattern] = []
         for index, (entry, tokens) in enumerate(patterns()):

@@ -1,0 +1,81 @@
+"""The streams, terminal facts and environment the CLI runs in; tests pass their own ``Env``.
+
+Modelled on httpie's ``Environment``: nothing in ``nlqa.cli`` touches ``sys.stdin``/``sys.stdout``
+or ``os.environ`` directly, so ``main(argv, env=Env(stdin=..., stdout=StringIO(), ...))`` runs the
+whole command in-process.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO, Any, Iterator, Mapping
+
+
+def decode(data: bytes | str) -> str:
+    """Bytes from a pipe or file as text: UTF-8, undecodable bytes become U+FFFD, never an error."""
+    if isinstance(data, str):
+        return data
+    return data.decode("utf-8", errors="replace")
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+@dataclass
+class Env:
+    """Where the CLI reads and writes. Defaults are the process's own streams and environment."""
+
+    stdin: IO[Any] | None = field(default_factory=lambda: sys.stdin)
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    stdin_isatty: bool | None = None           # None: ask the stream
+    stdout_isatty: bool | None = None
+    no_color: bool | None = None               # None: NO_COLOR set and non-empty (no-color.org)
+    width: int | None = None                   # None: the terminal's width
+
+    def __post_init__(self) -> None:
+        if self.stdin_isatty is None:
+            self.stdin_isatty = _isatty(self.stdin)
+        if self.stdout_isatty is None:
+            self.stdout_isatty = _isatty(self.stdout)
+        if self.no_color is None:
+            self.no_color = bool(self.environ.get("NO_COLOR"))
+
+    @property
+    def rich_output(self) -> bool:
+        """Rich rendering only for a terminal that has not asked for NO_COLOR."""
+        return bool(self.stdout_isatty and not self.no_color)
+
+    def _binary_stdin(self) -> IO[Any]:
+        if self.stdin is None:
+            return io.BytesIO()
+        return getattr(self.stdin, "buffer", self.stdin)
+
+    def read_stdin(self) -> str:
+        """All of stdin as text (binary-safe)."""
+        return decode(self._binary_stdin().read())
+
+    def stdin_lines(self) -> Iterator[str]:
+        """Stdin one line at a time as it arrives (binary-safe), for streaming ``batch``."""
+        stream = self._binary_stdin()
+        for line in iter(stream.readline, b"" if not isinstance(stream, io.TextIOBase) else ""):
+            yield decode(line)
+
+    def console(self):
+        """A rich console on stdout with nlqa's theme."""
+        from ..render import make_console
+        return make_console(self.stdout, terminal=self.stdout_isatty, no_color=bool(self.no_color),
+                            width=self.width)
+
+    def error(self, message: str) -> None:
+        """One line on stderr, prefixed with the program name."""
+        self.stderr.write(f"nlqa: {message}\n")
+        self.stderr.flush()

@@ -1,0 +1,35 @@
+"""Exit codes of the ``nlqa`` command, in one place (like httpie's ``ExitStatus``).
+
+=====  ============  ==========================================================================
+code   name          when
+=====  ============  ==========================================================================
+0      OK            answered; ``batch`` and ``eval`` ran to the end (error lines and wrong
+                     answers are data, not failures)
+1      ERROR         internal error (one line on stderr; ``--traceback`` shows it), an answer
+                     with status ``error``, or stdout closed early (broken pipe)
+2      USAGE         bad command line (argparse), an input or output file that cannot be opened
+3      NOT_ANSWERED  ``ask`` got needs_clarification or unsupported, including an empty question
+130    INTERRUPTED   Ctrl-C
+=====  ============  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    NOT_ANSWERED = 3
+    INTERRUPTED = 130
+
+
+STATUS_EXIT = {"answered": ExitStatus.OK, "needs_clarification": ExitStatus.NOT_ANSWERED,
+               "unsupported": ExitStatus.NOT_ANSWERED, "error": ExitStatus.ERROR}
+
+
+def exit_status_for(answer_status: str) -> ExitStatus:
+    """The exit code of ``nlqa ask`` for an Answer's status."""
+    return STATUS_EXIT.get(answer_status, ExitStatus.ERROR)

@@ -1,0 +1,174 @@
+"""What every renderer shows, computed once from an Answer: cleaned text, formatted numbers, rows.
+
+Renderers (plain, Markdown, terminal) only lay out a :class:`View`; none of them reads the Answer's
+fields directly, so the wording and the control-character cleaning live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..answer import QUANTITY_WORDS, Answer
+
+# C0 controls except tab and newline, DEL, and the C1 controls (0x80-0x9f, e.g. CSI 0x9b):
+# anything a terminal could read as the start of an escape sequence.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+STATUS_TITLES = {"needs_clarification": "Needs clarification", "unsupported": "Not supported",
+                 "error": "Error"}
+LAYER_HEADERS = ("#", "Kind", "Output shape", "Weights", "Biases", "Params", "Trainable")
+LAYER_ALIGN = "llrrrrr"                      # l = left, r = right, one letter per column
+LAYER_WORDS = {"total_parameters": "parameters", "layer_parameters": "parameters",
+               "trainable_parameters": "trainable parameters"}
+
+
+def clean(text: Any) -> str:
+    """``text`` as a string safe to print: terminal control characters removed, tab and newline kept."""
+    return CONTROL.sub("", str(text))
+
+
+def value_text(value: Any) -> str:
+    """An answer value as people write it: 8,874 · (20, 64) · — when there is none."""
+    if isinstance(value, bool) or value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(value_text(v) for v in value) + ")"
+    return clean(value)
+
+
+def shape_text(shape: Any) -> str:
+    """A shape without the batch dimension, Python style: (6,) · (20, 64); T for unknown steps."""
+    if not isinstance(shape, (list, tuple)):
+        return "—"
+    parts = ["T" if s is None else value_text(s) for s in shape]
+    return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
+
+
+def answer_phrase(answer: Answer) -> str:
+    """'145 trainable parameters', 'output shape (20, 64)', '78 parameters in layer 2'."""
+    quantity = answer.quantity or "value"
+    words = QUANTITY_WORDS.get(quantity, quantity.replace("_", " "))
+    value = value_text(answer.value)
+    if quantity == "output_shape":
+        text = f"{words} {value}"
+    elif answer.layer is not None:
+        text = f"{value} {LAYER_WORDS.get(quantity, words)}"
+    elif answer.unit:
+        text = f"{value} {clean(answer.unit)} ({words})"
+    else:
+        text = f"{value} {words}"
+    if answer.layer is not None:
+        text += f" in layer {answer.layer}"
+    return text
+
+
+def layer_kind(row: dict) -> str:
+    kind = clean(row.get("kind", "?"))
+    if row.get("bidirectional"):
+        kind = f"bidirectional {kind}"
+    if row.get("units") is not None:
+        kind += f" ({value_text(row['units'])})"
+    if row.get("implicit"):
+        kind += ", implied"
+    return kind
+
+
+def layer_rows(network: dict | None) -> tuple[tuple[str, ...], ...]:
+    """One row of cells per layer; implied layers (not in the question) are numbered '–'."""
+    rows, listed = [], 0
+    for row in (network or {}).get("layers", []):
+        if not row.get("implicit"):
+            listed += 1
+        rows.append(("–" if row.get("implicit") else str(listed), layer_kind(row),
+                     shape_text(row.get("output_shape")), value_text(row.get("weights")),
+                     value_text(row.get("biases")), value_text(row.get("params")),
+                     value_text(row.get("trainable"))))
+    return tuple(rows)
+
+
+def totals_row(totals: dict | None) -> tuple[str, ...] | None:
+    if not totals:
+        return None
+    return ("", "Total", "", value_text(totals.get("weights")), value_text(totals.get("biases")),
+            value_text(totals.get("total_parameters")), value_text(totals.get("trainable_parameters")))
+
+
+@dataclass(frozen=True)
+class View:
+    """An Answer laid out for people; every string here is already cleaned."""
+
+    status: str
+    title: str                                   # "" when answered, else "Needs clarification", ...
+    question: str
+    answer: str                                  # "145 trainable parameters"
+    message: str
+    missing: tuple[str, ...]
+    layers: tuple[tuple[str, ...], ...]
+    totals: tuple[str, ...] | None
+    steps: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    alternatives: tuple[tuple[str, str], ...]    # (reading, value)
+    related: tuple[str, ...]
+    tip: str
+
+    @property
+    def answered(self) -> bool:
+        return self.status == "answered"
+
+
+def view_of(answer: Answer) -> View:
+    answered = answer.status == "answered"
+    return View(
+        status=answer.status,
+        title="" if answered else STATUS_TITLES.get(answer.status, clean(answer.status)),
+        question=clean(answer.question),
+        answer=answer_phrase(answer) if answered else "",
+        message=clean(answer.message),
+        missing=tuple(clean(m) for m in answer.missing),
+        layers=layer_rows(answer.network),
+        totals=totals_row(answer.totals),
+        steps=tuple(clean(s) for s in answer.steps),
+        assumptions=tuple(clean(a) for a in answer.assumptions),
+        alternatives=tuple((clean(a.get("reading", "")), value_text(a.get("value")))
+                           for a in answer.alternatives),
+        related=tuple(clean(q) for q in answer.related_questions[:5]),
+        tip=clean(answer.tip),
+    )
+
+
+def format_table(headers: tuple[str, ...], rows: list[tuple[str, ...]], align: str, indent: str = "  ") -> list[str]:
+    """A fixed-width text table: columns padded to their widest cell, 'r' columns right-aligned."""
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = []
+    for row in [headers, *rows]:
+        cells = [c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align)]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def explain_lines(extraction: dict | None) -> list[tuple[str, str]]:
+    """What the reader understood, as (label, text) pairs: mentions, spec, quantity, assumptions."""
+    if not extraction:
+        return [("Reader", "no extraction recorded for this question")]
+    x = extraction
+    out = [("Mentions", ", ".join(f"{clean(m.get('label'))}={clean(m.get('id'))} '{clean(m.get('text'))}'"
+                                  for m in x.get("mentions", [])) or "none")]
+    spec = x.get("spec")
+    if spec:
+        out.append(("Input", shape_text(spec.get("input"))))
+        for i, layer in enumerate(spec.get("layers", []), 1):
+            out.append((f"Layer {i}", ", ".join(f"{k}={clean(v)}" for k, v in layer.items())))
+        out.append(("Framework", f"{clean(spec.get('framework'))} (from {clean(x.get('framework_source'))})"))
+    else:
+        out.append(("Spec", "none (no complete network was read)"))
+    out.append(("Quantity", clean(x.get("quantity") or "none")))
+    if x.get("layer") is not None:
+        out.append(("Layer asked", clean(x["layer"])))
+    for key, label in (("understood", "Understood"), ("assumptions", "Assumption"), ("missing", "Missing")):
+        out.extend((label, clean(item)) for item in x.get(key, []))
+    out.extend(("Other reading", clean(a.get("reading"))) for a in x.get("alternatives", []))
+    out.append(("Status", clean(x.get("status"))))
+    return out
