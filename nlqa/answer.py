@@ -96,7 +96,7 @@ def _layer_label(c: LayerCount) -> str:
     if spec.bidirectional:
         name = f"bidirectional {name}"
     if spec.units:
-        name += f", {spec.units} units"
+        name += f", {spec.units} unit{'s' if spec.units != 1 else ''}"
     if spec.implicit:
         name += " (implied)"
     return name

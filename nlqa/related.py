@@ -26,8 +26,11 @@ def describe(spec: NetworkSpec) -> str:
 
 
 def describe_layer(layer: LayerSpec, t: dict) -> str:
-    text = t["layer"].format(article="a", bidirectional="bidirectional " if layer.bidirectional else "",
-                             kind=t["kinds"][layer.kind], units=layer.units)
+    first = "bidirectional" if layer.bidirectional else t["kinds"][layer.kind]
+    article = "an" if first.split()[0] in t["an_before"] else "a"
+    text = t["layer"].format(article=article, bidirectional="bidirectional " if layer.bidirectional else "",
+                             kind=t["kinds"][layer.kind], units=layer.units,
+                             unit_word="unit" if layer.units == 1 else "units")
     return text + (t["no_bias"] if not layer.bias else "")
 
 

@@ -65,8 +65,7 @@ class Env:
 
     def stdin_lines(self) -> Iterator[str]:
         """Stdin one line at a time as it arrives (binary-safe), for streaming ``batch``."""
-        stream = self._binary_stdin()
-        for line in iter(stream.readline, b"" if not isinstance(stream, io.TextIOBase) else ""):
+        for line in self._binary_stdin():
             yield decode(line)
 
     def console(self):
@@ -77,5 +76,6 @@ class Env:
 
     def error(self, message: str) -> None:
         """One line on stderr, prefixed with the program name."""
-        self.stderr.write(f"nlqa: {message}\n")
+        from ..render.common import clean
+        self.stderr.write(f"nlqa: {' '.join(clean(message).split())}\n")
         self.stderr.flush()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..answer import QUANTITY_WORDS, Answer
+if TYPE_CHECKING:
+    from ..answer import Answer
 
 # C0 controls except tab and newline, DEL, and the C1 controls (0x80-0x9f, e.g. CSI 0x9b):
 # anything a terminal could read as the start of an escape sequence.
@@ -49,6 +50,8 @@ def shape_text(shape: Any) -> str:
 
 def answer_phrase(answer: Answer) -> str:
     """'145 trainable parameters', 'output shape (20, 64)', '78 parameters in layer 2'."""
+    from ..answer import QUANTITY_WORDS  # here, so importing nlqa.render does not load the reader
+
     quantity = answer.quantity or "value"
     words = QUANTITY_WORDS.get(quantity, quantity.replace("_", " "))
     value = value_text(answer.value)

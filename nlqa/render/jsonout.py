@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import re
 
-from ..answer import Answer
+if TYPE_CHECKING:
+    from ..answer import Answer
+
 
 # json.dumps escapes C0 controls itself; with ensure_ascii=False it leaves DEL and the C1 controls
 # (0x9b is a one-byte CSI on some terminals) raw, so those are written as \\u escapes too.

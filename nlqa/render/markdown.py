@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
-from ..answer import Answer
 from .common import LAYER_ALIGN, LAYER_HEADERS, View, view_of
+
+if TYPE_CHECKING:
+    from ..answer import Answer
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from ..answer import Answer
+from typing import TYPE_CHECKING
+
 from .common import LAYER_ALIGN, LAYER_HEADERS, View, explain_lines, format_table, view_of
+
+if TYPE_CHECKING:
+    from ..answer import Answer
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -11,7 +15,7 @@ def _section(title: str, lines: list[str]) -> list[str]:
 
 
 def plain_sections(view: View) -> list[list[str]]:
-    """The answer as a list of sections, each a list of lines (shared by the explain output)."""
+    """The answer as a list of sections, each a list of lines."""
     sections = [[f"Question: {view.question}"]]
     if not view.answered:
         block = [view.title + ":", *(f"  {line}" for line in view.message.splitlines())]

@@ -6,7 +6,7 @@ a console without the theme still renders, with the theme's styles as defaults.
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -17,8 +17,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from ..answer import Answer
 from .common import LAYER_ALIGN, LAYER_HEADERS, View, explain_lines, view_of
+
+if TYPE_CHECKING:
+    from ..answer import Answer
 
 THEME = Theme({
     "nlqa.heading": "bold",

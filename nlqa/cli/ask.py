@@ -1,0 +1,53 @@
+"""``nlqa ask QUESTION``: answer one question (``-`` reads it from stdin)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .env import Env
+from .status import exit_status_for
+
+NAME = "ask"
+HELP = "answer one question, with the derivation"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("question", metavar="QUESTION", help="the question, in quotes; - reads it from stdin")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", dest="form", action="store_const", const="json",
+                      help="one JSON object (the answer contract in DESIGN.md)")
+    form.add_argument("--markdown", dest="form", action="store_const", const="markdown", help="Markdown")
+    form.add_argument("--plain", dest="form", action="store_const", const="plain",
+                      help="plain text (the default when stdout is not a terminal or NO_COLOR is set)")
+    parser.add_argument("--explain", action="store_true",
+                        help="first show what the reader extracted: mentions, network, quantity, assumptions")
+
+
+def output_form(args: argparse.Namespace, env: Env) -> str:
+    return args.form or ("rich" if env.rich_output else "plain")
+
+
+def write_answer(answer, form: str, env: Env, explain: bool = False) -> None:
+    """Print ``answer`` (and, with ``explain``, the reader's extraction first) in ``form``."""
+    from ..render import (AnswerView, ExplainView, render_explain_plain, render_json, render_markdown,
+                          render_plain)
+    if form == "json":
+        env.stdout.write(render_json(answer, extraction=explain) + "\n")
+    elif form == "rich":
+        console = env.console()
+        if explain:
+            console.print(ExplainView(answer.extraction))
+        console.print(AnswerView(answer))
+    else:
+        if explain:
+            env.stdout.write(render_explain_plain(answer.extraction) + "\n")
+        env.stdout.write((render_markdown if form == "markdown" else render_plain)(answer))
+    env.stdout.flush()
+
+
+def run(args: argparse.Namespace, env: Env) -> int:
+    from ..answer import answer
+    question = env.read_stdin().strip() if args.question == "-" else args.question
+    result = answer(question, framework=args.framework)
+    write_answer(result, output_form(args, env), env, explain=args.explain)
+    return exit_status_for(result.status)
