@@ -47,6 +47,8 @@ def write_answer(answer, form: str, env: Env, explain: bool = False) -> None:
 
 def run(args: argparse.Namespace, env: Env) -> int:
     from ..answer import answer
+    if args.question == "-" and env.stdin_isatty:
+        env.error("reading the question from stdin; end it with Ctrl-D")
     question = env.read_stdin().strip() if args.question == "-" else args.question
     result = answer(question, framework=args.framework)
     write_answer(result, output_form(args, env), env, explain=args.explain)

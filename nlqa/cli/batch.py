@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .env import Env, decode
@@ -42,34 +43,43 @@ def input_lines(path: str, env: Env) -> Iterator[Iterator[tuple[int, str]]]:
             yield numbered(handle)
 
 
-def read_item(number: int, text: str) -> tuple[Any, str | None, str]:
-    """``(id, question, problem)`` of one input line; ``question`` is None when the line is unusable."""
+@dataclass(frozen=True)
+class Item:
+    """One input line read: its id, the object, the question, or why it cannot be answered."""
+
+    number: int
+    id: Any
+    data: dict | None = None
+    question: str | None = None
+    problem: str = ""
+
+
+def read_item(number: int, text: str) -> Item:
     try:
-        item = json.loads(text)
+        data = json.loads(text)
     except ValueError as exc:
-        return number, None, f"line {number} is not valid JSON ({exc})"
-    if not isinstance(item, dict):
-        return number, None, f"line {number} is not a JSON object"
-    id_ = item.get("id")
-    id_ = number if id_ is None else id_
-    question = item.get("question")
-    if "question" not in item:
-        return id_, None, f"line {number} has no \"question\""
+        return Item(number, number, problem=f"line {number} is not valid JSON ({exc})")
+    if not isinstance(data, dict):
+        return Item(number, number, problem=f"line {number} is not a JSON object")
+    id_ = number if data.get("id") is None else data["id"]
+    question = data.get("question")
+    if "question" not in data:
+        return Item(number, id_, data, problem=f'line {number} has no "question"')
     if not isinstance(question, str):
-        return id_, None, f"line {number}: \"question\" must be a string, not {type(question).__name__}"
-    return id_, question, ""
+        return Item(number, id_, data, problem=f'line {number}: "question" must be a string, '
+                                                 f"not {type(question).__name__}")
+    return Item(number, id_, data, question)
 
 
-def answer_line(number: int, text: str, framework: str | None):
+def answer_item(item: Item, framework: str | None):
     """The Answer for one input line; never raises (an unexpected error becomes an error Answer)."""
     from ..answer import Answer, answer
-    id_, question, problem = read_item(number, text)
-    if question is None:
-        return Answer("", "error", id=id_, message=problem)
+    if item.question is None:
+        return Answer("", "error", id=item.id, message=item.problem)
     try:
-        return answer(question, framework=framework, id=id_)
+        return answer(item.question, framework=framework, id=item.id)
     except Exception as exc:  # noqa: BLE001 - one bad line must not lose the others
-        return Answer(question, "error", id=id_, message=f"internal error: {type(exc).__name__}: {exc}")
+        return Answer(item.question, "error", id=item.id, message=f"internal error: {type(exc).__name__}: {exc}")
 
 
 @contextmanager
@@ -104,6 +114,6 @@ def run(args: argparse.Namespace, env: Env) -> int:
             return ExitStatus.USAGE
         lines, out = streams
         for number, text in lines:
-            out.write(render_json(answer_line(number, text, args.framework)) + "\n")
+            out.write(render_json(answer_item(read_item(number, text), args.framework)) + "\n")
             out.flush()
     return ExitStatus.OK

@@ -13,7 +13,7 @@ import argparse
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from .batch import answer_line, open_streams, read_item
+from .batch import Item, answer_item, open_streams, read_item
 from .env import Env
 from .status import ExitStatus
 
@@ -50,16 +50,14 @@ def outcome_text(status: str, value) -> str:
     return f"{value_text(value)} (answered)" if status == "answered" else status
 
 
-def evaluate_line(number: int, text: str, framework: str | None, env: Env) -> Outcome | None:
-    import json
-    id_, question, problem = read_item(number, text)
-    expect = json.loads(text).get("expect") if question is not None else None
-    if not isinstance(expect, dict):
-        env.error(f"skipped line {number}: {problem or 'no \"expect\" object'}")
+def evaluate_item(item: Item, framework: str | None, env: Env) -> Outcome | None:
+    expect = (item.data or {}).get("expect")
+    if item.question is None or not isinstance(expect, dict):
+        env.error(f"skipped line {item.number}: {item.problem or 'it has no expect object'}")
         return None
-    category = str(json.loads(text).get("category") or "uncategorized")
-    result = answer_line(number, text, framework)
-    return Outcome(id_, category, score(expect, result.status, result.value),
+    result = answer_item(item, framework)
+    return Outcome(item.id, str(item.data.get("category") or "uncategorized"),
+                   score(expect, result.status, result.value),
                    outcome_text(expect.get("status", "answered"), expect.get("value")),
                    outcome_text(result.status, result.value))
 
@@ -94,7 +92,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
             return ExitStatus.USAGE
         lines, _ = streams
         for number, text in lines:
-            outcome = evaluate_line(number, text, args.framework, env)
+            outcome = evaluate_item(read_item(number, text), args.framework, env)
             if outcome is not None:
                 outcomes.append(outcome)
     env.stdout.write("\n".join(report(outcomes, args.file)) + "\n")

@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     except BrokenPipeError:
         return ExitStatus.ERROR            # the reader of stdout went away; nothing left to say
     except Exception as exc:  # noqa: BLE001 - the one place every unexpected error ends
-        wanted = getattr(args, "traceback", False) if args else "--traceback" in (argv or sys.argv)
+        wanted = getattr(args, "traceback", False) if args else "--traceback" in (sys.argv if argv is None else argv)
         if wanted:
             traceback.print_exc(file=env.stderr)
         else:

@@ -23,6 +23,19 @@ class LayerSpec:
     reset_after: bool | None = None      # GRU: None = the convention's default
     proj_size: int = 0                   # PyTorch LSTM projection
     trainable: bool = True
+    # convolution and pooling (sides in the order of the input's spatial axes)
+    kernel: tuple | None = None
+    strides: tuple | None = None
+    padding: Any = "valid"               # "valid" | "same" | tuple of explicit paddings per side
+    dilation: tuple | None = None
+    groups: int = 1
+    depth_multiplier: int = 1
+    output_padding: tuple | None = None
+    pool: tuple | None = None
+    # embeddings and normalisation
+    vocab: int | None = None
+    center: bool = True
+    scale: bool = True
     name: str = ""                       # how the question called it ("output layer", "fc2")
     implicit: bool = False               # added by nlqa (an implied Flatten), not listed by the user
 
@@ -31,13 +44,14 @@ class LayerSpec:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name != "kind" and value != f.default:
-                out[f.name] = value
+                out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "LayerSpec":
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
+        return cls(**values)
 
     def with_(self, **changes: Any) -> "LayerSpec":
         return replace(self, **changes)

@@ -19,6 +19,7 @@ from ..resources import load_toml
 
 CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
 UNKNOWN = object()
+SPATIAL_DIMS = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Conv2DTranspose": 2, "MaxPooling2D": 2}
 MAX_CODE_CHARS = 20_000
 KERAS_ONLY_KEYWORDS = {"input_shape", "input_dim", "return_sequences", "use_bias", "reset_after",
                        "merge_mode", "units", "activation"}  # keywords that only Keras calls take
@@ -42,6 +43,7 @@ class CodeReading:
     frameworks: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # layer calls nlqa cannot count yet
+    tensor_shape: tuple | None = None   # a PyTorch tensor's shape as written (batch, channels first)
 
 
 @lru_cache(maxsize=None)
@@ -138,6 +140,11 @@ class _Reader:
         if role == "unsupported":
             self.reading.unsupported.append(entry.get("group", key))
             return []
+        if role == "tensor":
+            dims = [_value(a) for a in node.args]
+            if dims and all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+                self.reading.tensor_shape = self.reading.tensor_shape or tuple(dims)
+            return []
         if role == "input":
             if shape is not None:
                 self.reading.input_shape = self.reading.input_shape or shape
@@ -211,9 +218,13 @@ class _Reader:
     def _layer(self, entry, args, framework, shape, source) -> list[CodeLayer]:
         namespace = "torch" if framework == "pytorch" else "keras"
         values = self._fields(entry, args, namespace)
-        spec: dict[str, Any] = {"kind": entry["kind"]}
+        spec: dict[str, Any] = {"kind": entry["kind"], **entry.get("defaults", {})}
+        if values.get("affine") is False:
+            spec["center"] = spec["scale"] = False
         for name in ("units", "bias", "return_sequences", "reset_after", "proj_size",
-                     "bidirectional", "merge_mode", "trainable"):
+                     "bidirectional", "merge_mode", "trainable", "kernel", "strides", "padding",
+                     "dilation", "groups", "depth_multiplier", "output_padding", "pool", "vocab",
+                     "center", "scale"):
             if name in values:
                 value = values[name]
                 if value is UNKNOWN:
@@ -227,6 +238,10 @@ class _Reader:
         features = values.get("input_features")
         if isinstance(features, int) and not isinstance(features, bool) and shape is None:
             shape = (features,) if framework != "pytorch" or entry["kind"] == "Dense" else (None, features)
+        channels = values.get("input_channels")
+        if isinstance(channels, int) and not isinstance(channels, bool) and shape is None:
+            dims = SPATIAL_DIMS.get(entry["kind"], 0)
+            shape = (None,) * dims + (channels,)
         copies = values.get("num_layers", 1)
         copies = copies if isinstance(copies, int) and 0 < copies <= 1000 else 1
         layer = LayerSpec(**spec)

@@ -7,15 +7,28 @@ from typing import Any
 
 from ..core.spec import LayerSpec, NetworkSpec
 from .code import CodeReading, read_code
+from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .groups import Group, PhraseFinder, Phrases
 from .mentions import Mention, Reading, read, vocab
 from .normalize import normalize
 
 KIND_NAMES = {"Dense": "dense", "SimpleRNN": "recurrent (SimpleRNN)", "LSTM": "LSTM", "GRU": "GRU",
-              "Flatten": "Flatten", "Dropout": "Dropout", "Activation": "activation"}
-UNSUPPORTED_NAMES = {"?Conv": "convolution", "?Pooling": "pooling", "?BatchNorm": "normalization",
-                     "?Embedding": "embedding", "?Attention": "attention/transformer",
-                     "?Memory": "memory size"}
+              "Flatten": "Flatten", "Dropout": "Dropout", "Activation": "activation",
+              "Conv": "convolutional", "Conv1D": "1D convolutional", "Conv2D": "convolutional",
+              "Conv3D": "3D convolutional", "DepthwiseConv2D": "depthwise convolutional",
+              "SeparableConv2D": "separable convolutional", "Conv2DTranspose": "transposed convolutional",
+              "MaxPool": "max pooling", "AvgPool": "average pooling", "GlobalAvgPool": "global average pooling",
+              "GlobalMaxPool": "global max pooling", "BatchNormalization": "batch normalization",
+              "LayerNormalization": "layer normalization", "Embedding": "embedding"}
+UNSUPPORTED_NAMES = {"?Attention": "attention/transformer", "?Memory": "memory size"}
+STRUCTURAL_KINDS = CONV_KINDS | POOL_KINDS | {"GlobalAvgPool", "GlobalMaxPool", "BatchNormalization",
+                                             "LayerNormalization", "Embedding", "Flatten", "Dropout",
+                                             "Activation"}
+GENERIC_KINDS = {"Conv": "Conv{d}D", "MaxPool": "MaxPooling{d}D", "AvgPool": "AveragePooling{d}D",
+                 "GlobalAvgPool": "GlobalAveragePooling{d}D", "GlobalMaxPool": "GlobalMaxPooling{d}D"}
+SPATIAL_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
+                 "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+                 "AveragePooling3D"}
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
 
@@ -61,6 +74,7 @@ def _ordinal(n: int) -> str:
 
 class Extractor:
     arch_mode = False
+    embedding_dim: int | None = None
     output_kind: str | None = None
     binary_alternative = False
 
@@ -170,8 +184,8 @@ class Extractor:
             x.status = "unsupported"
             x.quantity = quantity
             x.reason = (f"the question involves {names} layers or quantities, which this version of "
-                        "nlqa does not count yet; it counts dense (fully connected) and recurrent "
-                        "(SimpleRNN, LSTM, GRU) networks.")
+                        "nlqa does not count yet; it counts dense, recurrent, convolutional, pooling, "
+                        "normalization and embedding layers.")
             return x
         if not has_network or quantity is None:
             x.status = "unsupported"
@@ -294,6 +308,10 @@ class Extractor:
                     hidden.remove(g)
                     phrases.network_kind = phrases.network_kind or g.kind
         # standalone sizes: "50 hidden units", "5 hidden neurons", "128 memory cells"
+        assign_attributes(self.reading, hidden)
+        if any(g.kind == "Embedding" for g in hidden):
+            dims = [m for m in self.mentions("INPUT") if m.id == "features" and isinstance(m.value, int)]
+            self.embedding_dim = dims[0].value if dims else None
         self._standalone_units(hidden, phrases)
         output_values = sorted({o.value if o.label != "SCALAR" else 1 for o in outputs
                                 if isinstance(o.value if o.label != "SCALAR" else 1, int)})
@@ -393,6 +411,8 @@ class Extractor:
                         and g.role != "output" else None) or "Dense"
         name = KIND_NAMES.get(kind, kind)
         role = f"{g.role} " if g.role in ("hidden", "output") else ""
+        if kind in STRUCTURAL_KINDS:
+            return self._expand_structural(g, kind, name, x)
         if not g.sizes:
             count_txt = f"{g.count} " if g.count and g.count > 1 else ""
             x.missing.append(f"how many units the {count_txt}{role}{name} layer{'s' if g.plural else ''} "
@@ -424,11 +444,66 @@ class Extractor:
                                   name=f"{role}{name} layer".strip()), g))
         return out
 
+    def _expand_structural(self, g: Group, kind: str, name: str, x: Extraction):
+        """Convolution, pooling, normalisation, embedding and shape layers from their attributes."""
+        a = {key: m.value for key, m in g.attrs.items()}
+        fields: dict[str, Any] = {}
+        if kind in CONV_KINDS:
+            filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
+            if kind != "DepthwiseConv2D" and not isinstance(filters, int):
+                x.missing.append(f"how many filters the {name} layer has")
+                return []
+            kernel = a.get("kernel")
+            if kernel is None:
+                x.missing.append(f"the kernel size of the {name} layer")
+                return []
+            fields.update(units=filters if kind != "DepthwiseConv2D" else None, kernel=kernel,
+                          strides=a.get("stride"), dilation=a.get("dilation"))
+            if isinstance(a.get("multiplier"), int):
+                fields["depth_multiplier"] = a["multiplier"]
+            if isinstance(a.get("groups"), int):
+                fields["groups"] = a["groups"]
+        if kind in POOL_KINDS:
+            fields.update(pool=a.get("pool"), strides=a.get("stride"))
+        if kind in CONV_KINDS | POOL_KINDS:
+            if "padding_same" in g.attrs:
+                fields["padding"] = "same"
+            elif isinstance(a.get("padding"), (int, tuple)):
+                fields["padding"] = a["padding"]
+        if kind == "Embedding":
+            vocab_size = a.get("vocab")
+            dim = a.get("dim") or (g.sizes[0] if len(g.sizes) == 1 else None) or self.embedding_dim
+            if not isinstance(vocab_size, int):
+                x.missing.append("the vocabulary size of the embedding (how many words or tokens)")
+                return []
+            if not isinstance(dim, int):
+                x.missing.append("the dimension of the embedding vectors")
+                return []
+            fields.update(vocab=vocab_size, units=dim)
+            if self.mentions("QMOD") and any(m.id == "non_trainable" for m in self.mentions("QMOD")) \
+                    or any(m.label == "QMOD" and m.id == "non_trainable" and m.start > g.start
+                           for m in self.mentions("QMOD")):
+                pass
+        if self.mentions("NOBIAS") and kind in CONV_KINDS:
+            fields["bias"] = False
+        count = g.count or 1
+        return [(LayerSpec(kind, name=f"{name} layer", **{k: v for k, v in fields.items() if v is not None}), g)
+                for _ in range(count)]
+
     def build_spec(self, layers, input_shape, input_kind, x: Extraction) -> NetworkSpec | None:
         specs = [spec for spec, _ in layers]
         first_code = next((g.code for _, g in layers[:1] if g.code), None)
         if input_shape is None and first_code is not None and first_code.input_shape is not None:
             input_shape, input_kind = first_code.input_shape, "code"
+        if specs and specs[0].kind == "Embedding" and input_kind not in ("code", "keras_shape"):
+            lengths = [m.value for m in self.mentions("EMBED") if m.id == "length" and isinstance(m.value, int)]
+            lengths += [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            input_shape, input_kind = ((lengths[0],) if lengths else (None,)), "tokens"
+        if input_shape is None:
+            channels = [m.value for m in self.mentions("CONV") if m.id == "in_channels" and isinstance(m.value, int)]
+            if channels and specs and specs[0].kind in CONV_KINDS | {"BatchNormalization", "LayerNormalization"}:
+                dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
+                input_shape, input_kind = (None,) * dims + (channels[0],), "channels"
         if input_shape is None and x.quantity == "biases" and specs:
             input_shape = (1,)
             x.assumptions.append("the input size is not given, but it does not change the number of "
@@ -479,12 +554,38 @@ class Extractor:
             specs.insert(0, LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
             x.assumptions.append(f"the {self._fmt(shape)} input is flattened to {size:,} values before "
                                  "the first dense layer")
+        specs = self._resolve_kinds(specs, shape, layers, x)
+        if specs is None:
+            return None
         spec = NetworkSpec(shape, tuple(specs), self.fw)
         for reading, alt_shape in alternatives:
             x.alternatives.append(Alternative(reading, spec.with_(input=alt_shape)))
         self._convention_notes(spec, x)
         x.understood = self._understood([s for s in specs if not s.implicit], shape)
         return spec
+
+    def _resolve_kinds(self, specs: list[LayerSpec], shape: tuple, layers, x: Extraction):
+        """Generic prose kinds take the input's rank (a conv on an image is a Conv2D); a prose
+        dense layer after a conv, pooling or embedding layer sees the flattened values."""
+        rank = len(shape) - 1
+        prose = {id(spec) for spec, g in layers if g.code is None}
+        out: list[LayerSpec] = []
+        for spec in specs:
+            kind = spec.kind
+            if kind in GENERIC_KINDS:
+                if not 1 <= rank <= 3:
+                    x.missing.append(f"the height and width (and channels) of the input to the "
+                                     f"{KIND_NAMES[kind]} layer")
+                    return None
+                spec = spec.with_(kind=GENERIC_KINDS[kind].format(d=rank))
+            if spec.kind == "Dense" and id(spec) in prose or spec.kind == "Dense" and spec.name:
+                previous = next((o for o in reversed(out) if o.kind not in ("Dropout", "Activation")), None)
+                if previous is not None and (previous.kind in SPATIAL_KINDS or previous.kind == "Embedding"):
+                    out.append(LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
+                    x.assumptions.append(f"the output of the {KIND_NAMES.get(previous.kind, previous.kind)} "
+                                         "layer is flattened before the dense layer (an implied Flatten)")
+            out.append(spec)
+        return out
 
     def _convention_notes(self, spec: NetworkSpec, x: Extraction) -> None:
         kinds = {layer.kind for layer in spec.layers}

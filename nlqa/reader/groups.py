@@ -31,6 +31,7 @@ class Group:
     output_size: bool = False        # the size came from an output/classes mention
     code: CodeLayer | None = None
     text: str = ""
+    attrs: dict = field(default_factory=dict)   # CONV/EMBED mentions by id (kernel, stride, ...)
 
 
 @dataclass

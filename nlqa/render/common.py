@@ -127,7 +127,7 @@ def view_of(answer: Answer) -> View:
     return View(
         status=answer.status,
         title="" if answered else STATUS_TITLES.get(answer.status, clean(answer.status)),
-        question=clean(answer.question),
+        question=clean(answer.question) or "(empty)",
         answer=answer_phrase(answer) if answered else "",
         message=clean(answer.message),
         missing=tuple(clean(m) for m in answer.missing),

@@ -10,7 +10,6 @@ from typing import IO, TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.padding import Padding
 from rich.panel import Panel
 from rich.style import Style
 from rich.table import Table
@@ -59,10 +58,19 @@ def _heading(title: str, s: _Styles) -> Text:
     return Text(title, style=s.heading)
 
 
-def _bullets(items, s: _Styles, numbered: bool = False) -> Padding:
-    lines = [Text.assemble((f"{i}. " if numbered else "• ", s.muted), item)
-             for i, item in enumerate(items, 1)]
-    return Padding(Group(*lines), (0, 0, 0, 2), expand=False)
+def _hanging(rows: list[tuple[str, Text]], marker_style: Style) -> Table:
+    """Rows of (marker, text); wrapped text lines stay indented under their first line."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True, style=marker_style)
+    grid.add_column()
+    for marker, text in rows:
+        grid.add_row(Text(marker), text)
+    return grid
+
+
+def _bullets(items, s: _Styles, numbered: bool = False) -> Table:
+    return _hanging([(f"  {i}. " if numbered else "  • ", Text(item)) for i, item in enumerate(items, 1)],
+                    s.muted)
 
 
 def _table(view: View, s: _Styles) -> Table:
@@ -76,10 +84,10 @@ def _table(view: View, s: _Styles) -> Table:
     return table
 
 
-def _steps(view: View, s: _Styles) -> Padding:
-    lines = [Text(step, style=s.total if step.startswith(("Total", "Weights:", "Biases:")) else s.step)
-             for step in view.steps]
-    return Padding(Group(*lines), (0, 0, 0, 2), expand=False)
+def _steps(view: View, s: _Styles) -> Table:
+    totals = ("Total", "Weights:", "Biases:")
+    return _hanging([("  ", Text(step, style=s.total if step.startswith(totals) else s.step))
+                     for step in view.steps], s.step)
 
 
 def _not_answered(view: View, s: _Styles) -> Panel:
@@ -108,6 +116,7 @@ class AnswerView:
             yield _heading("Layers", s)
             yield _table(view, s)
         if view.steps:
+            yield Text("")
             yield _heading("Derivation", s)
             yield _steps(view, s)
         if view.answered:

@@ -1,0 +1,1 @@
+"""The ``nlqa`` command line: ``main(argv, env) -> exit code`` in ``nlqa.cli.main``."""

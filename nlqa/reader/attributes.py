@@ -1,0 +1,56 @@
+"""Attributes of convolution, pooling and embedding phrases: filters, kernel, stride, padding...
+
+Each CONV/EMBED mention belongs to the nearest layer phrase of a matching family in its clause
+(the one before it, else the one after it); a mention in a clause with no such phrase ("Stride 1,
+no padding.") applies to every phrase of that family that does not set it itself.
+"""
+
+from __future__ import annotations
+
+from .groups import Group
+from .mentions import Mention, Reading, vocab
+
+CONV_KINDS = {"Conv", "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"}
+POOL_KINDS = {"MaxPool", "AvgPool"}
+FAMILY = {"filters": CONV_KINDS, "kernel": CONV_KINDS, "stride": CONV_KINDS | POOL_KINDS,
+          "padding_same": CONV_KINDS | POOL_KINDS, "padding_valid": CONV_KINDS | POOL_KINDS,
+          "padding": CONV_KINDS | POOL_KINDS, "dilation": CONV_KINDS, "multiplier": CONV_KINDS,
+          "pool": POOL_KINDS, "groups": CONV_KINDS, "in_channels": set(),
+          "vocab": {"Embedding"}, "dim": {"Embedding"}, "length": set()}
+
+
+def _clause_of(reading: Reading) -> list[int]:
+    breaks = vocab()["clause_breaks"] | {","} - {","}
+    clause, out = 0, []
+    for token in reading.doc:
+        if token.lower_ in breaks and token.lower_ not in (",",):
+            clause += 1
+        out.append(clause)
+    return out
+
+
+def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mention]:
+    """Fill ``group.attrs``; return the attributes that apply to the whole network."""
+    clause = _clause_of(reading)
+    global_attrs: dict[str, Mention] = {}
+    for m in reading.mentions:
+        if m.label not in ("CONV", "EMBED"):
+            continue
+        family = FAMILY.get(m.id, set())
+        candidates = [g for g in groups if g.kind in family and g.code is None]
+        if not candidates:
+            global_attrs.setdefault(m.id, m)
+            continue
+        same = [g for g in candidates if clause[min(g.start, len(clause) - 1)] == clause[m.start]]
+        before = [g for g in same if g.start <= m.start]
+        after = [g for g in same if g.start > m.start]
+        target = before[-1] if before else (after[0] if after else None)
+        if target is None:
+            global_attrs.setdefault(m.id, m)
+            continue
+        target.attrs.setdefault(m.id, m)
+    for g in groups:
+        for key, m in global_attrs.items():
+            if g.kind in FAMILY.get(key, set()) and g.code is None:
+                g.attrs.setdefault(key, m)
+    return global_attrs
