@@ -37,9 +37,15 @@ def _spatial(spec: LayerSpec, shape: Shape, dims: int) -> tuple[tuple, int]:
     if len(shape) != dims + 1:
         want = {1: "(length, channels)", 2: "(height, width, channels)", 3: "(depth, height, width, channels)"}[dims]
         raise SpecError(f"a {spec.kind} layer takes a {want} input, not {tuple(shape)}.")
-    if shape[-1] is None:
+    channels = shape[-1]
+    if spec.in_features is not None:
+        if channels is not None and channels != spec.in_features:
+            raise SpecError(f"the {spec.kind} layer declares {spec.in_features} input channels but "
+                            f"the layer before it gives {channels}.")
+        channels = spec.in_features
+    if channels is None:
         raise SpecError(f"the number of channels going into the {spec.kind} layer is unknown.")
-    return tuple(shape[:-1]), shape[-1]
+    return tuple(shape[:-1]), channels
 
 
 def _padding(spec: LayerSpec, dims: int):
@@ -140,7 +146,7 @@ def global_pool(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
 def batchnorm(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
     """BatchNorm over C channels: γ and β trainable (2C) + moving mean and variance (2C), which
     Keras counts as non-trainable parameters and PyTorch keeps as buffers (not parameters)."""
-    c = shape[-1]
+    c = spec.in_features or shape[-1]
     if c is None:
         raise SpecError("the number of channels BatchNorm normalizes is unknown.")
     terms = []
@@ -159,7 +165,7 @@ def batchnorm(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
 @formula("LayerNormalization")
 def layernorm(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
     """LayerNorm over the last axis d: γ and β, ``2d``."""
-    d = shape[-1]
+    d = spec.in_features or shape[-1]
     if d is None:
         raise SpecError("the width LayerNorm normalizes is unknown.")
     terms = []

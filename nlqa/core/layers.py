@@ -47,9 +47,16 @@ def _units(spec: LayerSpec) -> int:
 
 
 def _features(spec: LayerSpec, shape: Shape) -> int:
-    if not shape or shape[-1] is None:
+    """The layer's input size: the one it declares (PyTorch ``in_features``) or the one it is fed."""
+    fed = shape[-1] if shape else None
+    if spec.in_features is not None:
+        if fed is not None and fed != spec.in_features:
+            raise SpecError(f"the {spec.kind} layer declares {spec.in_features} inputs but the layer "
+                            f"before it gives {fed}.")
+        return spec.in_features
+    if fed is None:
         raise SpecError(f"the input size of the {spec.kind} layer is unknown.")
-    return shape[-1]
+    return fed
 
 
 @formula("Dense")
@@ -59,7 +66,7 @@ def dense(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     terms = [term("weights", "weights", (), (i, u))]
     if spec.bias:
         terms.append(term("biases", "biases", (), (u,)))
-    return tuple(terms), tuple(shape[:-1]) + (u,), "i·u + u" if spec.bias else "i·u", ()
+    return tuple(terms), tuple(shape[:-1]) + (u,) if shape else (u,), "i·u + u" if spec.bias else "i·u", ()
 
 
 @formula("SimpleRNN", "LSTM", "GRU")
@@ -112,11 +119,11 @@ def recurrent(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
 @formula("Flatten")
 def flatten(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     """Flatten: 0 parameters; the output is the product of the input's sides."""
-    if not shape or any(side is None for side in shape):
-        raise SpecError("Flatten needs an input of known size.")
+    if not shape:
+        raise SpecError("Flatten needs an input with a shape.")
     size = 1
     for side in shape:
-        size *= side
+        size = size * side if side is not None and size is not None else None
     return (), (size,), "0", ()
 
 

@@ -23,6 +23,7 @@ class LayerSpec:
     reset_after: bool | None = None      # GRU: None = the convention's default
     proj_size: int = 0                   # PyTorch LSTM projection
     trainable: bool = True
+    in_features: int | None = None       # the input size the layer declares (PyTorch in_features)
     # convolution and pooling (sides in the order of the input's spatial axes)
     kernel: tuple | None = None
     strides: tuple | None = None

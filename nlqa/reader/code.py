@@ -135,7 +135,7 @@ class _Reader:
             framework = "keras"
         if framework:
             self.reading.frameworks.add(framework)
-        shape = self._input_shape(args)
+        shape = self._input_shape(args, namespace, entry)
         role = entry.get("role")
         if role == "unsupported":
             self.reading.unsupported.append(entry.get("group", key))
@@ -201,7 +201,7 @@ class _Reader:
                 values[target] = _value(node) if isinstance(node, ast.AST) else node
         return values
 
-    def _input_shape(self, args: dict[str, Any]) -> tuple | None:
+    def _input_shape(self, args: dict[str, Any], namespace: str, entry: dict[str, Any]) -> tuple | None:
         for key in ("input_shape", "shape"):
             if key in args:
                 value = _value(args[key])
@@ -209,7 +209,8 @@ class _Reader:
                     return value
                 if isinstance(value, int):
                     return (value,)
-        if "input_dim" in args:
+        mapping = {**signatures()[namespace].get("_common", {}).get("keywords", {}), **entry.get("keywords", {})}
+        if "input_dim" in args and mapping.get("input_dim") == "input_features":
             value = _value(args["input_dim"])
             if isinstance(value, int):
                 return (value,)
@@ -235,6 +236,9 @@ class _Reader:
         if units is not None and (not isinstance(units, int) or isinstance(units, bool)):
             self.reading.problems.append(f"the size in {source} is not a whole number")
             spec.pop("units")
+        for declared in ("input_features", "input_channels"):
+            if isinstance(values.get(declared), int) and not isinstance(values[declared], bool):
+                spec["in_features"] = values[declared]
         features = values.get("input_features")
         if isinstance(features, int) and not isinstance(features, bool) and shape is None:
             shape = (features,) if framework != "pytorch" or entry["kind"] == "Dense" else (None, features)

@@ -29,6 +29,7 @@ GENERIC_KINDS = {"Conv": "Conv{d}D", "MaxPool": "MaxPooling{d}D", "AvgPool": "Av
 SPATIAL_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
                  "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
                  "AveragePooling3D"}
+SHAPE_ONLY_KINDS = {"Flatten", "Dropout", "Activation", "MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool"}
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
 
@@ -66,6 +67,15 @@ class Extraction:
                               "quantity": a.quantity} for a in self.alternatives],
             "mentions": [{"label": l, "id": i, "text": t} for l, i, t in self.mentions],
         }
+
+
+def _kind_matches(named: str, kind: str) -> bool:
+    """Whether a layer kind the question names ("conv", "max pooling") fits a counted kind."""
+    if named == kind:
+        return True
+    if named in GENERIC_KINDS:
+        return kind.startswith(GENERIC_KINDS[named].split("{")[0])
+    return named == "Conv" and kind in CONV_KINDS or named in ("Dense",) and kind == "Dense"
 
 
 def _ordinal(n: int) -> str:
@@ -246,7 +256,7 @@ class Extractor:
         for m in self.mentions("INPUT"):
             if m.value is None or isinstance(m.value, float):
                 continue
-            value = m.value if isinstance(m.value, tuple) else (m.value,)
+            value = self._prose_shape(m)
             if input_shape is None:
                 input_shape, input_kind = value, m.id
             elif value != input_shape and not (m.id == "features" and input_kind in ("shape", "image")):
@@ -281,14 +291,15 @@ class Extractor:
             self.output_mentions = [m for m in self.mentions("OUTPUT", "CLASSES", "SCALAR")
                                     if m.start not in consumed and not self._inside_input(m)]
         code_shape = self.code.input_shape
+        if input_shape is None and self.code.tensor_shape is not None:
+            input_shape, input_kind = self.code.tensor_shape, "tensor"
         if code_shape is not None and input_kind != "keras_shape":
-            if (input_shape is not None and len(input_shape) == len(code_shape) + 1
-                    and input_shape[-1] == code_shape[-1] and self.fw == "pytorch"):
-                input_shape = input_shape[1:]  # a PyTorch tensor shape written with its batch size
-            consistent = (input_shape is not None and len(input_shape) == len(code_shape)
-                          and input_shape[-1] == code_shape[-1] and None in code_shape)
-            if not consistent:  # the code's own input wins over prose, unless prose only adds time steps
-                input_shape, input_kind = code_shape, "code"
+            merged = self._merge_shapes(input_shape, code_shape)
+            input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
+        if self.code.layers:
+            # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm")
+            groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
+                      or g.kind in SHAPE_ONLY_KINDS]
         # the output layer named separately ("3 output neurons", "10 classes", "a scalar")
         output_groups = [g for g in groups if g.role == "output" and not g.code]
         hidden = [g for g in groups if g not in output_groups]
@@ -322,6 +333,8 @@ class Extractor:
                 out.sizes = [output_values[0]]
             if not out.sizes:
                 x.missing.append("the number of output units (how many classes or outputs)")
+        elif output_values and hidden and hidden[-1].code is not None and hidden[-1].code.spec.kind == "Dense":
+            pass  # the code's own last layer is the output the prose names ("Linear(64, 2) for two classes")
         elif output_values:
             if len(output_values) > 1:
                 x.missing.append("the size of the output layer (the question gives "
@@ -345,6 +358,38 @@ class Extractor:
         if not layers and not x.missing:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
+
+    def _prose_shape(self, m: Mention) -> tuple:
+        """An input mention's shape, with the channels an image's words give ("RGB" → 3)."""
+        value = m.value if isinstance(m.value, tuple) else (m.value,)
+        if m.id in ("image", "frames") and len(value) == 2:
+            words = vocab()["channel_words"]
+            channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            if channels:
+                value = value + (channels[0],)
+        if m.id == "frames":
+            frames = self.reading.doc[m.start].text
+            if frames.isdigit():
+                value = (int(frames),) + value
+        return value
+
+    def _merge_shapes(self, prose: tuple | None, code: tuple) -> tuple:
+        """The code's input shape completed by the prose's (sides the code leaves unknown)."""
+        if prose is None:
+            return code
+        if len(prose) == len(code) + 1 and self.fw == "pytorch":
+            prose = prose[1:]  # a PyTorch tensor shape written with its batch size
+        if len(prose) == len(code) - 1 and code[-1] is not None and prose[-1] != code[-1]:
+            prose = prose + (code[-1],)  # "28x28 digits" + in_channels=1
+        if len(prose) != len(code):
+            return code
+        if (self.fw == "pytorch" and len(prose) >= 2 and code[-1] is not None
+                and prose[0] == code[-1] and prose[-1] != code[-1]):
+            prose = prose[1:] + prose[:1]  # channels first, as PyTorch writes it
+        if all(c is None or c == p for c, p in zip(code, prose)):
+            return prose
+        return code
 
     def _adjacent(self, a0: int, a1: int, b0: int, b1: int) -> bool:
         """Two spans separated only by brackets or punctuation: "a scalar (dense layer)"."""
@@ -495,7 +540,8 @@ class Extractor:
         first_code = next((g.code for _, g in layers[:1] if g.code), None)
         if input_shape is None and first_code is not None and first_code.input_shape is not None:
             input_shape, input_kind = first_code.input_shape, "code"
-        if specs and specs[0].kind == "Embedding" and input_kind not in ("code", "keras_shape"):
+        if specs and specs[0].kind == "Embedding" and input_kind not in ("code", "keras_shape") \
+                and not (input_kind in ("shape", "tensor") and input_shape and len(input_shape) == 1):
             lengths = [m.value for m in self.mentions("EMBED") if m.id == "length" and isinstance(m.value, int)]
             lengths += [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
             input_shape, input_kind = ((lengths[0],) if lengths else (None,)), "tokens"
@@ -617,7 +663,7 @@ class Extractor:
         if role == "hidden":
             candidates = candidates[:-1]
         if kind:
-            candidates = [i for i in candidates if listed[i - 1].kind == kind]
+            candidates = [i for i in candidates if _kind_matches(kind, listed[i - 1].kind)]
         if not candidates:
             return None
         if ordinal:

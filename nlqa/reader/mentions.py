@@ -76,16 +76,23 @@ class Reading:
 
 def _resolve(found: list[tuple[Pattern, int, int]], doc) -> list[Mention]:
     """Longest match first; on a tie the pattern listed first; no two mentions overlap."""
-    order = sorted(found, key=lambda f: (-(f[2] - f[1]), f[0].line, f[1]))
+    trimmed = []
+    for entry, start, end in found:
+        cover = (start, end)
+        if entry.span is not None:  # the match reads its context, the mention covers only a part
+            a, b = entry.span
+            cover = (start + a, (end + b) if b <= 0 else start + b)
+        trimmed.append((entry, start, end, cover))
+    order = sorted(trimmed, key=lambda f: (-(f[3][1] - f[3][0]), f[0].line, f[1]))
     taken: set[int] = set()
     chosen = []
-    for entry, start, end in order:
+    for entry, match_start, match_end, (start, end) in order:
         if any(i in taken for i in range(start, end)):
             continue
         taken.update(range(start, end))
         value = None
         if entry.value is not None:
-            token = doc[start:end][entry.value]
+            token = doc[match_start:match_end][entry.value]
             value = shape(token.text)
             if value is None:
                 value = number(token.text)

@@ -25,6 +25,7 @@ class Pattern:
     id: str
     value: int | None
     line: int
+    span: tuple[int, int] | None = None  # the part of the match the mention covers
 
 
 def _macros() -> dict[str, Any]:
@@ -59,7 +60,8 @@ def patterns() -> tuple[tuple[Pattern, list[dict[str, Any]]], ...]:
         value = entry.get("value")
         if value is not None and not -len(tokens) <= value < len(tokens):
             raise GrammarError("patterns.jsonl", lineno, f"value index {value} outside the pattern")
-        loaded.append((Pattern(entry["label"], str(entry.get("id", entry["label"])), value, lineno), tokens))
+        span = tuple(entry["span"]) if "span" in entry else None
+        loaded.append((Pattern(entry["label"], str(entry.get("id", entry["label"])), value, lineno, span), tokens))
     return tuple(loaded)
 
 
