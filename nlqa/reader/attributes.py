@@ -8,7 +8,7 @@ no padding.") applies to every phrase of that family that does not set it itself
 from __future__ import annotations
 
 from .groups import Group
-from .mentions import Mention, Reading, vocab
+from .mentions import Mention, Reading, shape, vocab
 
 CONV_KINDS = {"Conv", "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"}
 POOL_KINDS = {"MaxPool", "AvgPool"}
@@ -27,6 +27,23 @@ def _clause_of(reading: Reading) -> list[int]:
             clause += 1
         out.append(clause)
     return out
+
+
+def _bare_shapes(reading: Reading, groups: list[Group], clause: list[int]) -> None:
+    """A shape right after a conv or pooling phrase is its kernel or window: "conv 3×3", "MaxPool 2×2"."""
+    for g in groups:
+        if g.code is not None or g.kind not in CONV_KINDS | POOL_KINDS:
+            continue
+        key = "kernel" if g.kind in CONV_KINDS else "pool"
+        if key in g.attrs:
+            continue
+        for i in range(g.end, min(g.end + 3, len(reading.doc))):
+            if clause[i] != clause[min(g.start, len(clause) - 1)]:
+                break
+            value = shape(reading.doc[i].text)
+            if value is not None and i not in reading.covered:
+                g.attrs[key] = Mention("CONV", key, i, i + 1, value, reading.doc[i].text)
+                break
 
 
 def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mention]:
@@ -49,6 +66,7 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
             global_attrs.setdefault(m.id, m)
             continue
         target.attrs.setdefault(m.id, m)
+    _bare_shapes(reading, groups, clause)
     for g in groups:
         for key, m in global_attrs.items():
             if g.kind in FAMILY.get(key, set()) and g.code is None:

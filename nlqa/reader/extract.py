@@ -296,6 +296,7 @@ class Extractor:
         if code_shape is not None and input_kind != "keras_shape":
             merged = self._merge_shapes(input_shape, code_shape)
             input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
+        assign_attributes(self.reading, groups)
         if self.code.layers:
             # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm")
             groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
@@ -312,14 +313,15 @@ class Extractor:
                 self.output_kind = g.kind
         # bare kind words that only name the network ("An RNN has two SimpleRNN layers")
         for g in list(hidden):
-            if g.bare and not g.sizes and not g.code and len(hidden) > 1:
+            if g.bare and not g.sizes and not g.code and len(hidden) > 1 and g.kind not in STRUCTURAL_KINDS:
                 others = [h for h in hidden if h is not g]
                 if any(h.kind == g.kind or h.kind is None or g.kind == "SimpleRNN" and h.kind in ("SimpleRNN", "LSTM", "GRU")
                        for h in others):
                     hidden.remove(g)
                     phrases.network_kind = phrases.network_kind or g.kind
         # standalone sizes: "50 hidden units", "5 hidden neurons", "128 memory cells"
-        assign_attributes(self.reading, hidden)
+        if len(hidden) > 1 and hidden[0].kind in ("GlobalAvgPool", "GlobalMaxPool") and hidden[1].kind == "Embedding":
+            hidden[0], hidden[1] = hidden[1], hidden[0]  # "averages the embeddings": the pooling comes after
         if any(g.kind == "Embedding" for g in hidden):
             dims = [m for m in self.mentions("INPUT") if m.id == "features" and isinstance(m.value, int)]
             self.embedding_dim = dims[0].value if dims else None
