@@ -37,7 +37,9 @@ def _bare_shapes(reading: Reading, groups: list[Group], clause: list[int]) -> No
         key = "kernel" if g.kind in CONV_KINDS else "pool"
         if key in g.attrs:
             continue
-        for i in range(g.end, min(g.end + 3, len(reading.doc))):
+        later = [h.start for h in groups if h.start >= g.end]
+        stop = min(later) if later else len(reading.doc)
+        for i in range(g.end, stop):
             if clause[i] != clause[min(g.start, len(clause) - 1)]:
                 break
             value = shape(reading.doc[i].text)

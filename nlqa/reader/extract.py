@@ -518,8 +518,9 @@ class Extractor:
             elif isinstance(a.get("padding"), (int, tuple)):
                 fields["padding"] = a["padding"]
         if kind == "Embedding":
-            vocab_size = a.get("vocab")
-            dim = a.get("dim") or (g.sizes[0] if len(g.sizes) == 1 else None) or self.embedding_dim
+            table = a.get("table") if isinstance(a.get("table"), tuple) and len(a["table"]) == 2 else (None, None)
+            vocab_size = a.get("vocab") or table[0]
+            dim = a.get("dim") or table[1] or (g.sizes[0] if len(g.sizes) == 1 else None) or self.embedding_dim
             if not isinstance(vocab_size, int):
                 x.missing.append("the vocabulary size of the embedding (how many words or tokens)")
                 return []
@@ -527,10 +528,9 @@ class Extractor:
                 x.missing.append("the dimension of the embedding vectors")
                 return []
             fields.update(vocab=vocab_size, units=dim)
-            if self.mentions("QMOD") and any(m.id == "non_trainable" for m in self.mentions("QMOD")) \
-                    or any(m.label == "QMOD" and m.id == "non_trainable" and m.start > g.start
-                           for m in self.mentions("QMOD")):
-                pass
+            if self.mentions("FROZEN"):
+                fields["trainable"] = False
+                x.assumptions.append("the embedding is frozen: its table counts as non-trainable")
         if self.mentions("NOBIAS") and kind in CONV_KINDS:
             fields["bias"] = False
         count = g.count or 1
@@ -591,7 +591,7 @@ class Extractor:
         elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
             x.assumptions.append(f"Keras input_shape={self._fmt(shape)}: {shape[0]} time steps of "
                                  f"{shape[1]} features")
-        if recurrent and len(shape) == 1:
+        if recurrent and len(shape) == 1 and specs[0].kind in ("SimpleRNN", "LSTM", "GRU"):
             steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
             if steps:
                 shape = (steps[0],) + shape

@@ -80,8 +80,8 @@ def _resolve(found: list[tuple[Pattern, int, int]], doc) -> list[Mention]:
     for entry, start, end in found:
         cover = (start, end)
         if entry.span is not None:  # the match reads its context, the mention covers only a part
-            a, b = entry.span
-            cover = (start + a, (end + b) if b <= 0 else start + b)
+            a, b = entry.span  # non-negative: from the match's start; negative or 0 (b): from its end
+            cover = (start + a if a >= 0 else end + a, start + b if b > 0 else end + b)
         trimmed.append((entry, start, end, cover))
     order = sorted(trimmed, key=lambda f: (-(f[3][1] - f[3][0]), f[0].line, f[1]))
     taken: set[int] = set()
