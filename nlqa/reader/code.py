@@ -44,6 +44,7 @@ class CodeReading:
     problems: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # layer calls nlqa cannot count yet
     tensor_shape: tuple | None = None   # a PyTorch tensor's shape as written (batch, channels first)
+    unknown_args: list[str] = field(default_factory=list)  # arguments that are names, not literals
 
 
 @lru_cache(maxsize=None)
@@ -229,7 +230,7 @@ class _Reader:
             if name in values:
                 value = values[name]
                 if value is UNKNOWN:
-                    self.reading.problems.append(f"could not read {name} of {source}")
+                    self.reading.unknown_args.append(f"the value of {name} in {source}")
                     continue
                 spec[name] = value
         units = spec.get("units")
@@ -246,6 +247,9 @@ class _Reader:
         if isinstance(channels, int) and not isinstance(channels, bool) and shape is None:
             dims = SPATIAL_DIMS.get(entry["kind"], 0)
             shape = (None,) * dims + (channels,)
+        length = values.get("input_length")
+        if isinstance(length, int) and not isinstance(length, bool) and shape is None:
+            shape = (length,)  # Keras Embedding(..., input_length=20)
         copies = values.get("num_layers", 1)
         copies = copies if isinstance(copies, int) and 0 < copies <= 1000 else 1
         layer = LayerSpec(**spec)
@@ -263,6 +267,9 @@ def read_code(text: str) -> CodeReading:
         name = match.group(1)
         open_at = match.end() - 1
         if _resolve(name) is None and not name.endswith(".add"):
+            parts = name.split(".")
+            if len(parts) > 1 and any(_resolve(".".join(parts[:k])) for k in range(1, len(parts))):
+                reading.problems.append(f"{name}(...)")  # nn.Embedding.from_pretrained: not a plain layer call
             pos = match.end()
             continue
         close = _closing_paren(text, open_at)

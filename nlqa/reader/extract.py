@@ -189,6 +189,24 @@ class Extractor:
         phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens, asked).find()
         has_network = bool(phrases.groups or phrases.architectures or self.code.layers
                            or phrases.network_kind or self.mentions("INPUT", "UNITS"))
+        if self.code.problems:
+            x.status = "unsupported"
+            x.quantity = quantity
+            x.reason = ("nlqa reads framework layer calls with literal arguments, but not "
+                        + ", ".join(self.code.problems[:3]) + "; write the layer out, e.g. "
+                        "'nn.Embedding(30000, 300)'.")
+            return x
+        if self.code.unknown_args:
+            x.status = "needs_clarification"
+            x.quantity = quantity
+            x.missing.extend(self.code.unknown_args[:3])
+            return x
+        if self.mentions("REPEAT"):
+            x.status = "needs_clarification"
+            x.quantity = quantity
+            x.missing.append("each layer listed one by one (nlqa does not expand repeated blocks yet), "
+                             "e.g. 'conv 3x3 with 16 filters -> max pool 2x2 -> conv 3x3 with 32 filters ...'")
+            return x
         if unsupported:
             names = ", ".join(UNSUPPORTED_NAMES[u] for u in unsupported)
             x.status = "unsupported"
@@ -296,11 +314,21 @@ class Extractor:
         if code_shape is not None and input_kind != "keras_shape":
             merged = self._merge_shapes(input_shape, code_shape)
             input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
+        groups = self._merge_embeddings(groups)
+        if not any(g.kind in CONV_KINDS for g in groups) and not self.code.layers:
+            conv_attrs = [m for m in self.mentions("CONV") if m.id in ("filters", "kernel")]
+            if {m.id for m in conv_attrs} == {"filters", "kernel"}:  # "96 filters of 11x11, stride 4"
+                first = min(m.start for m in conv_attrs)
+                position = next((k for k, g in enumerate(groups) if g.start > first), len(groups))
+                groups.insert(position, Group(first, first, kind="Conv", count=1, text="(convolution)"))
         assign_attributes(self.reading, groups)
         if self.code.layers:
-            # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm")
+            # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm"),
+            # unless they stand in the chain of layers ("Dense(256) -> BatchNormalization -> ...")
             groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
-                      or g.kind in SHAPE_ONLY_KINDS]
+                      or g.kind in SHAPE_ONLY_KINDS or self._in_chain(g)]
+        if len(groups) > 1:  # a bare "layer" that says nothing ("its first layer is a convolution")
+            groups = [g for g in groups if g.kind or g.role or g.sizes or g.code or g.attrs]
         # the output layer named separately ("3 output neurons", "10 classes", "a scalar")
         output_groups = [g for g in groups if g.role == "output" and not g.code]
         hidden = [g for g in groups if g not in output_groups]
@@ -360,6 +388,24 @@ class Extractor:
         if not layers and not x.missing:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
+
+    def _merge_embeddings(self, groups: list[Group]) -> list[Group]:
+        """'An embedding layer ... 64-dimensional embeddings' in one sentence is one embedding."""
+        out: list[Group] = []
+        for g in groups:
+            last = out[-1] if out else None
+            if (last is not None and g.kind == last.kind == "Embedding" and not g.code and not last.code
+                    and self.reading.sentence_of[g.start] == self.reading.sentence_of[last.start]):
+                last.sizes = last.sizes or g.sizes
+                continue
+            out.append(g)
+        return out
+
+    def _in_chain(self, g: Group) -> bool:
+        doc = self.reading.doc
+        before = doc[g.start - 1].text if g.start > 0 else ""
+        after = doc[g.end].text if g.end < len(doc) else ""
+        return before == "->" or after == "->"
 
     def _prose_shape(self, m: Mention) -> tuple:
         """An input mention's shape, with the channels an image's words give ("RGB" → 3)."""
@@ -591,11 +637,16 @@ class Extractor:
         elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
             x.assumptions.append(f"Keras input_shape={self._fmt(shape)}: {shape[0]} time steps of "
                                  f"{shape[1]} features")
+        if specs and specs[0].kind in CONV_KINDS and len(shape) == 1:
+            dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
+            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            shape = ((steps[0],) if dims == 1 and steps else (None,) * dims) + shape
         if recurrent and len(shape) == 1 and specs[0].kind in ("SimpleRNN", "LSTM", "GRU"):
             steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
             if steps:
                 shape = (steps[0],) + shape
-        if specs and specs[0].kind == "Dense" and len(shape) > 1 and input_kind in ("image", "shape", "features"):
+        if specs and specs[0].kind == "Dense" and len(shape) > 1 and input_kind in ("image", "shape", "features") \
+                and id(specs[0]) in {id(spec) for spec, g in layers if g.code is None}:
             size = 1
             for side in shape:
                 size *= side if side else 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .code import CodeLayer
-from .mentions import Mention, Reading, architecture, number, vocab
+from .mentions import Mention, Reading, architecture, number, shape, vocab
 
 PHRASE_LABELS = {"KIND", "ROLE", "BIDIR"}
 SIZE_LIST_JOINERS = {",", "and", "or", "/", "&", "then"}
@@ -85,6 +85,7 @@ class PhraseFinder:
     # -- phrases ------------------------------------------------------------------------
     def find(self) -> Phrases:
         out = Phrases([])
+        references: list[Group] = []
         n = len(self.doc)
         i = 0
         while i < n:
@@ -130,10 +131,13 @@ class PhraseFinder:
                 continue
             self._fill_sizes(group, end, out)
             if not group.sizes and self._is_reference(group):
+                references.append(group)
                 i = end
                 continue
             out.groups.append(group)
             i = max(end, group.end)
+        if not out.groups and not self.code:
+            out.groups = references  # "how many parameters are in the embedding matrix?" names the only layer
         return out
 
     def _phrase_at(self, i: int) -> tuple[Group, int] | None:
@@ -289,6 +293,12 @@ class PhraseFinder:
             if group.sizes:
                 return
             value = _is_number(self.doc[k])
+            if value is not None and k == end and (group.kind or group.role):
+                nxt = self.lower(k + 1)
+                if nxt in (",", "->", ".", ";", ")", "and", "") or shape(self.doc[k + 1].text if k + 1 < n else ""):
+                    group.sizes = [value]  # "dense 128 -> ...", "conv 32 3x3"
+                    group.end = k + 1
+                    return
             if value is not None:
                 sizes, after = self._size_list(k)
                 if self.lower(after) == "(":
