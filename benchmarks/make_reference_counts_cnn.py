@@ -110,7 +110,7 @@ def LN(): return S("LayerNormalization")                                    # no
 def Flatten(): return S("Flatten")                                          # noqa: E704
 def Dropout(): return S("Dropout")                                          # noqa: E704
 def Glob(kind): return S(kind)                                              # noqa: E704
-def Emb(vocab, d, **o): return S("Embedding", vocab=vocab, units=d, **o)    # noqa: E704
+def Emb(vocab, d, **o): return {"kind": "Embedding", "vocab": vocab, **S("Embedding", d, **o)}  # noqa: E704
 
 
 def Pool(kind, pool, **o):

@@ -46,6 +46,15 @@ def nlqa_command(python: str, question: str) -> list[str]:
     return [python, "-m", "nlqa", "ask", "--plain", question]
 
 
+def shown(cmd: list[str]) -> str:
+    """``cmd`` as a shell would take it, double-quoting where that is enough (easier to read)."""
+    def quote(arg: str) -> str:
+        if arg == shlex.quote(arg) or any(c in arg for c in '"$`\\!'):
+            return shlex.quote(arg)
+        return f'"{arg}"'
+    return " ".join(quote(arg) for arg in cmd)
+
+
 def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
     """Run ``cmd`` as a fresh process; return (wall seconds, exit code, peak RSS in bytes, stderr tail)."""
     start = time.perf_counter()
@@ -89,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"python : {args.python}")
     for name, cmd in commands.items():
-        print(f"{name:6} : {shlex.join(cmd)}")
+        print(f"{name:6} : {shown(cmd)}")
     if has_torch(args.python):
         print("WARNING: torch is importable here; thinc will import it and inflate both timings. "
               "Measure in a venv without torch.", file=sys.stderr)

@@ -8,6 +8,7 @@ returns the layers in source order, so the prose around the code can still be re
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,10 +61,16 @@ def signatures() -> dict[str, dict[str, dict[str, Any]]]:
 def _resolve(dotted: str) -> tuple[str, str, dict[str, Any]] | None:
     parts = dotted.split(".")
     namespace = "torch" if ("nn" in parts[:-1] or "torch" in parts[:-1]) else "keras"
-    entry = signatures()[namespace].get(parts[-1])
-    if entry is None or parts[-1] == "_common":
+    name = parts[-1]
+    entry = signatures()[namespace].get(name)
+    if entry is None and len(name) >= 6 and name[:1].isupper():
+        close = difflib.get_close_matches(name, [n for n in signatures()[namespace] if n != "_common"],
+                                          n=1, cutoff=0.88)  # "Bidirectonal" -> "Bidirectional"
+        if close:
+            name, entry = close[0], signatures()[namespace][close[0]]
+    if entry is None or name == "_common":
         return None
-    return namespace, parts[-1], entry
+    return namespace, name, entry
 
 
 def _closing_paren(text: str, start: int) -> int | None:

@@ -215,6 +215,11 @@ class Extractor:
                         "nlqa does not count yet; it counts dense, recurrent, convolutional, pooling, "
                         "normalization and embedding layers.")
             return x
+        if quantity is not None and not has_network:
+            x.status = "needs_clarification"
+            x.quantity = quantity
+            x.missing.append("a description of the network: its input size and its layers")
+            return x
         if not has_network or quantity is None:
             x.status = "unsupported"
             x.reason = ("this does not look like a question about a neural network's size: nlqa answers "
@@ -382,6 +387,13 @@ class Extractor:
             x.assumptions.append("binary classification: one sigmoid output unit")
             self.binary_alternative = True
         ordered = hidden + output_groups
+        stack = [m.value for m in self.mentions("STACK") if isinstance(m.value, int) and m.value > 0]
+        recurrent_groups = [g for g in hidden if g.kind in ("SimpleRNN", "LSTM", "GRU") and not g.code]
+        if stack and len(recurrent_groups) == 1 and recurrent_groups[0].count in (None, 1):
+            recurrent_groups[0].count = stack[0]  # "hidden_size 128, num_layers=2"
+        if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU") and not self.code.layers and not any(
+                (g.kind or phrases.network_kind) in ("SimpleRNN", "LSTM", "GRU") for g in hidden):
+            x.missing.append("how many hidden (recurrent) units the network has")
         layers: list[tuple[LayerSpec, Group]] = []
         for g in ordered:
             layers += self._expand(g, phrases, x)
@@ -541,6 +553,14 @@ class Extractor:
         """Convolution, pooling, normalisation, embedding and shape layers from their attributes."""
         a = {key: m.value for key, m in g.attrs.items()}
         fields: dict[str, Any] = {}
+        if kind in CONV_KINDS and len(g.sizes) > 1 and "filters" not in g.attrs or (
+                kind in CONV_KINDS and len(g.sizes) > 1 and g.count == len(g.sizes)):
+            out = []
+            for size in g.sizes:  # "three 3x3 conv layers with 32, 64 and 64 filters"
+                single = Group(g.start, g.end, kind=g.kind, count=1, sizes=[size], attrs=dict(g.attrs))
+                single.attrs.pop("filters", None)
+                out += self._expand_structural(single, kind, name, x)
+            return out
         if kind in CONV_KINDS:
             filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
             if kind != "DepthwiseConv2D" and not isinstance(filters, int):

@@ -108,6 +108,12 @@ class PhraseFinder:
                 i += 1
                 continue
             m = self.mention(i)
+            if m and m.label == "OUTHEAD":  # "a softmax classifier", "a classifier on top"
+                group = Group(m.start, m.end, kind="Dense", role="output", count=1, bare=True, text=m.text)
+                self._fill_sizes(group, m.end, out)
+                out.groups.append(group)
+                i = m.end
+                continue
             if m and m.label == "SIZES":
                 sizes, end = self._size_list(m.end, allow_roles=True)
                 if len(sizes) >= 2:
@@ -153,6 +159,7 @@ class PhraseFinder:
             count = 1
             j += 1
         saw_core = False
+        stacked = False
         last_kind_end = None
         while j < n:
             m = self.mention(j)
@@ -168,6 +175,7 @@ class PhraseFinder:
                 j = m.end
                 continue
             if m is None and self.lower(j) in self.v["modifiers"] and j + 1 < n:
+                stacked = stacked or self.lower(j) == "stacked"
                 j += 1
                 continue
             if (m is None and _is_number(self.doc[j]) is not None and self.lower(j + 1) == "-"
@@ -181,9 +189,10 @@ class PhraseFinder:
             j += 1
             while j < n and self.is_layer_word(j):
                 j += 1
-        elif group.role in ("hidden", "output") and self.lower(j) == "(" and j + 1 < n \
-                and _is_number(self.doc[j + 1]) is not None:
-            group.bare = True  # "hidden(3)"
+        elif group.role in ("hidden", "output") and not group.kind and (
+                self.lower(j) == "(" and j + 1 < n and _is_number(self.doc[j + 1]) is not None
+                or j < n and self.mention(j) is None and _is_number(self.doc[j]) is not None):
+            group.bare = True  # "hidden(3)", "hidden 64 -> output 10"
         elif last_kind_end is not None and group.kind and (
                 last_kind_end == j or (self.label(j - 1) == "ROLE" and last_kind_end >= j - 2)):
             group.bare = True
@@ -197,6 +206,8 @@ class PhraseFinder:
             return None
         if group.role == "input" and not group.kind and not self.is_layer_word(j - 1):
             return None
+        if stacked and (count is None or self.lower(i) in ("a", "an")):
+            count, group.plural = None, True  # "a stacked LSTM": how many layers is not said
         group.count = count if count is not None else (None if group.plural else 1)
         group.start, group.end = i, j
         group.text = self.doc[i:j].text
@@ -295,7 +306,9 @@ class PhraseFinder:
             value = _is_number(self.doc[k])
             if value is not None and k == end and (group.kind or group.role):
                 nxt = self.lower(k + 1)
-                if nxt in (",", "->", ".", ";", ")", "and", "") or shape(self.doc[k + 1].text if k + 1 < n else ""):
+                if nxt in (",", "->", ".", ";", ")", "and", "", "on", "with", "then", "(") \
+                        or nxt in self.v["activations"] or self.label(k + 1) in ("KIND", "ROLE") \
+                        or shape(self.doc[k + 1].text if k + 1 < n else ""):
                     group.sizes = [value]  # "dense 128 -> ...", "conv 32 3x3"
                     group.end = k + 1
                     return

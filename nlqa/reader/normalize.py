@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from ..errors import GrammarError
 from ..resources import grammar_text, load_toml
+from .typos import correct
 
 
 @lru_cache(maxsize=None)
@@ -70,11 +71,18 @@ TUPLE = re.compile(r"\(\s*(?:\d+|None|batch|N|B)(?:\s*,\s*(?:\d+|None|batch|N|B)
                    r"|\(\s*(?:\d+|None|batch|N|B)\s*,\s*\)")
 
 
+CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?![\w.]|\s*->)")
+POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
+
+
 def normalize(text: str) -> str:
-    """The text with messy notation rewritten and numbers in digits."""
+    """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
     for pattern, replacement in rewrites():
         text = pattern.sub(replacement, text)
+    text = correct(text)
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
+    text = CHAIN.sub(lambda m: re.sub(r"\s*->\s*", "-", m.group(0)), text)  # "3 -> 4 -> 1" -> "3-4-1"
+    text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10^3" -> "1000"
     text = re.sub(r"[ \t]+", " ", text)
     words, scales, suffixes, run = _number_tables()
     text = run.sub(lambda m: _words_to_numbers(m.group(0), words, scales), text)

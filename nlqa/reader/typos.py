@@ -1,0 +1,94 @@
+"""Correcting misspelt key words ("paramters", "nuerons", "recurent") before matching.
+
+The dictionary is every word the grammars use (patterns.jsonl, vocab.toml); a word of the text
+one edit away from exactly one of them (insertion, deletion, transposition; substitution only in
+longer words) is replaced by it. Words in ``vocab.toml``'s ``never_correct`` list are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..resources import iter_jsonl, load_toml
+
+WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> tuple[frozenset[str], dict[str, tuple[str, ...]], frozenset[str]]:
+    words: set[str] = set()
+    for _, entry in iter_jsonl("patterns.jsonl"):
+        for spec in entry["pattern"]:
+            if isinstance(spec, dict):
+                for key in ("LOWER", "ORTH"):
+                    words.update(w.lower() for w in _strings(spec.get(key)))
+    vocab = load_toml("vocab.toml")
+    for key, value in vocab.items():
+        if key != "never_correct":
+            words.update(w.lower() for w in _strings(value))
+            if isinstance(value, dict):
+                words.update(k.lower() for k in value)
+    words = {w for w in words if w.isalpha() and len(w) >= 4}
+    deletes: dict[str, list[str]] = {}
+    for w in words:
+        for i in range(len(w)):
+            deletes.setdefault(w[:i] + w[i + 1:], []).append(w)
+    never = frozenset(w.lower() for w in vocab.get("never_correct", []))
+    return frozenset(words), {k: tuple(v) for k, v in deletes.items()}, never
+
+
+def _one_edit(a: str, b: str) -> str | None:
+    """The kind of single edit turning a into b, or None."""
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return "substitution"
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+            return "transposition"
+        return None
+    if abs(len(a) - len(b)) != 1:
+        return None
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    for i in range(len(long_)):
+        if long_[:i] + long_[i + 1:] == short:
+            return "insertion" if len(a) < len(b) else "deletion"
+    return None
+
+
+def correct_word(word: str) -> str:
+    lower = word.lower()
+    words, deletes, never = dictionary()
+    if lower in words or lower in never:
+        return word
+    candidates = set(deletes.get(lower, ()))                       # a letter was left out
+    if lower in deletes:
+        pass
+    for i in range(len(lower)):
+        variant = lower[:i] + lower[i + 1:]
+        if variant in words:
+            candidates.add(variant)                                  # a letter too many
+        candidates.update(deletes.get(variant, ()))                  # swapped or wrong letter
+    good = []
+    for c in candidates:
+        edit = _one_edit(lower, c)
+        if edit is None or (edit == "substitution" and len(lower) < 6):
+            continue
+        good.append(c)
+    if len(good) != 1:
+        return word
+    return good[0]
+
+
+def correct(text: str) -> str:
+    return WORD.sub(lambda m: correct_word(m.group(0)), text)
