@@ -79,13 +79,13 @@ def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
     for pattern, replacement in rewrites():
         text = pattern.sub(replacement, text)
-    text = correct(text)
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
     text = CHAIN.sub(lambda m: re.sub(r"\s*->\s*", "-", m.group(0)), text)  # "3 -> 4 -> 1" -> "3-4-1"
     text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10^3" -> "1000"
     text = re.sub(r"[ \t]+", " ", text)
     words, scales, suffixes, run = _number_tables()
     text = run.sub(lambda m: _words_to_numbers(m.group(0), words, scales), text)
+    text = correct(text)
     text = re.sub(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)",
                   lambda m: m.group(1) + m.group(2).replace(",", ""), text)
     suffix_chars = "".join(re.escape(s) for s in suffixes)

@@ -39,12 +39,14 @@ def dictionary() -> tuple[frozenset[str], dict[str, tuple[str, ...]], frozenset[
             words.update(w.lower() for w in _strings(value))
             if isinstance(value, dict):
                 words.update(k.lower() for k in value)
-    words = {w for w in words if w.isalpha() and len(w) >= 4}
+    numbers = load_toml("numbers.toml")
+    known = {w for table in ("words", "scales") for w in numbers[table]}
+    never = frozenset(w.lower() for w in vocab.get("never_correct", [])) | known
+    words = {w for w in words if w.isalpha() and len(w) >= 4} - never
     deletes: dict[str, list[str]] = {}
     for w in words:
         for i in range(len(w)):
             deletes.setdefault(w[:i] + w[i + 1:], []).append(w)
-    never = frozenset(w.lower() for w in vocab.get("never_correct", []))
     return frozenset(words), {k: tuple(v) for k, v in deletes.items()}, never
 
 
@@ -72,8 +74,6 @@ def correct_word(word: str) -> str:
     if lower in words or lower in never:
         return word
     candidates = set(deletes.get(lower, ()))                       # a letter was left out
-    if lower in deletes:
-        pass
     for i in range(len(lower)):
         variant = lower[:i] + lower[i + 1:]
         if variant in words:
