@@ -57,7 +57,8 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
             continue
         family = FAMILY.get(m.id, set())
         candidates = [g for g in groups if g.kind in family and g.code is None]
-        if not candidates:
+        shared = {reading.doc[i].lower_ for i in range(max(m.start - 2, 0), m.start)} & {"both", "each", "all", "every"}
+        if not candidates or shared:  # "both of width 128" applies to every such layer
             global_attrs.setdefault(m.id, m)
             continue
         same = [g for g in candidates if clause[min(g.start, len(clause) - 1)] == clause[m.start]]

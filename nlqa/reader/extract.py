@@ -319,7 +319,6 @@ class Extractor:
         if code_shape is not None and input_kind != "keras_shape":
             merged = self._merge_shapes(input_shape, code_shape)
             input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
-        groups = self._merge_embeddings(groups)
         if not any(g.kind in CONV_KINDS for g in groups) and not self.code.layers:
             conv_attrs = [m for m in self.mentions("CONV") if m.id in ("filters", "kernel")]
             if {m.id for m in conv_attrs} == {"filters", "kernel"}:  # "96 filters of 11x11, stride 4"
@@ -327,6 +326,7 @@ class Extractor:
                 position = next((k for k, g in enumerate(groups) if g.start > first), len(groups))
                 groups.insert(position, Group(first, first, kind="Conv", count=1, text="(convolution)"))
         assign_attributes(self.reading, groups)
+        groups = self._merge_embeddings(groups)
         if self.code.layers:
             # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm"),
             # unless they stand in the chain of layers ("Dense(256) -> BatchNormalization -> ...")
@@ -377,7 +377,7 @@ class Extractor:
             else:
                 last = hidden[-1] if hidden else None
                 if last is not None and not last.sizes and not last.code and len(hidden) == 1 \
-                        and last.role != "hidden":
+                        and last.role != "hidden" and last.kind in (None, "Dense"):
                     last.sizes = output_values  # "a dense layer maps 512 inputs to 64 outputs"
                 else:
                     output_groups = [Group(10**9, 10**9, kind=self.output_kind or "Dense",
@@ -407,8 +407,11 @@ class Extractor:
         for g in groups:
             last = out[-1] if out else None
             if (last is not None and g.kind == last.kind == "Embedding" and not g.code and not last.code
-                    and self.reading.sentence_of[g.start] == self.reading.sentence_of[last.start]):
+                    and self.reading.sentence_of[g.start] == self.reading.sentence_of[last.start]
+                    and not ({"vocab", "table"} & set(g.attrs) and {"vocab", "table"} & set(last.attrs))):
                 last.sizes = last.sizes or g.sizes
+                for key, m in g.attrs.items():
+                    last.attrs.setdefault(key, m)
                 continue
             out.append(g)
         return out

@@ -296,6 +296,10 @@ class PhraseFinder:
                     group.per_direction = True
                     k = m.end
                     continue
+                if m.label in ("FRAMEWORK", "BIDIR"):  # "a SimpleRNN layer in Keras with 16 units"
+                    k = m.end
+                    steps += 1
+                    continue
                 if m.label in ("ROLE", "KIND") and (m.id == group.role or m.id == group.kind or m.id == "hidden"):
                     k = m.end
                     steps += 1
