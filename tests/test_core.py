@@ -14,17 +14,30 @@ import pytest
 from nlqa.core import LayerSpec, NetworkSpec, count_network
 from nlqa.errors import SpecError
 
-REFERENCE = Path(__file__).parent / "data" / "reference_counts.jsonl"
-CASES = [json.loads(line) for line in REFERENCE.read_text().splitlines() if line.strip()]
+DATA = Path(__file__).parent / "data"
+RECURRENT = ("SimpleRNN", "LSTM", "GRU")
+
+
+def _load(name: str, pytorch_sequences: bool) -> list[dict]:
+    cases = [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
+    for case in cases:
+        case["pytorch_sequences"] = pytorch_sequences
+    return cases
+
+
+# reference_counts.jsonl records PyTorch recurrent outputs as whole sequences;
+# reference_counts_cnn.jsonl records the last step unless a line says otherwise.
+CASES = _load("reference_counts.jsonl", True) + _load("reference_counts_cnn.jsonl", False)
 
 
 def _spec(case: dict) -> NetworkSpec:
     layers = []
     for layer in case["layers"]:
-        if case["framework"] == "pytorch" and layer["kind"] != "Dense":
-            layer = {"return_sequences": True, **layer}
+        if case["framework"] == "pytorch" and layer["kind"] in RECURRENT:
+            layer = {"return_sequences": case["pytorch_sequences"], **layer}
         layers.append(LayerSpec.from_dict(layer))
-    return NetworkSpec(tuple(case["input"]), tuple(layers), case["framework"])
+    shape = tuple(case["input"]) if case["input"] is not None else None
+    return NetworkSpec(shape, tuple(layers), case["framework"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -35,7 +48,8 @@ def test_core_counts_match_framework(case):
     totals = count.totals
     for key in ("total_parameters", "trainable_parameters", "non_trainable_parameters"):
         assert totals[key] == expect[key], key
-    assert totals["weights"] + totals["biases"] == totals["total_parameters"]
+    statistics = sum(t.value for layer in count.layers for t in layer.terms if t.kind == "statistics")
+    assert totals["weights"] + totals["biases"] + statistics == totals["total_parameters"]
     if "output_shape" in expect:
         assert list(count.output_shape) == expect["output_shape"]
 
