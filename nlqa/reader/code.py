@@ -260,7 +260,9 @@ class _Reader:
         copies = values.get("num_layers", 1)
         copies = copies if isinstance(copies, int) and 0 < copies <= 1000 else 1
         layer = LayerSpec(**spec)
-        return [CodeLayer(layer, framework, shape if i == 0 else None, source) for i in range(copies)]
+        stacked = layer.with_(in_features=None)  # layer k+1 of num_layers=k reads layer k's output
+        return [CodeLayer(layer if i == 0 else stacked, framework, shape if i == 0 else None, source)
+                for i in range(copies)]
 
 
 def read_code(text: str) -> CodeReading:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.conventions import convention
 from ..core.spec import LayerSpec, NetworkSpec
 from .code import CodeReading, read_code
 from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
@@ -29,6 +30,7 @@ GENERIC_KINDS = {"Conv": "Conv{d}D", "MaxPool": "MaxPooling{d}D", "AvgPool": "Av
 SPATIAL_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
                  "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
                  "AveragePooling3D"}
+SIZED_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Embedding"}
 SHAPE_ONLY_KINDS = {"Flatten", "Dropout", "Activation", "MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool"}
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
@@ -76,6 +78,15 @@ def _kind_matches(named: str, kind: str) -> bool:
     if named in GENERIC_KINDS:
         return kind.startswith(GENERIC_KINDS[named].split("{")[0])
     return named == "Conv" and kind in CONV_KINDS or named in ("Dense",) and kind == "Dense"
+
+
+def _family(kind: str | None) -> str:
+    """Layer kinds that one word may name: "conv" is any convolution, "RNN" any recurrent layer."""
+    if kind in CONV_KINDS or (kind or "").startswith("Conv"):
+        return "conv"
+    if kind in ("SimpleRNN", "LSTM", "GRU"):
+        return "recurrent"
+    return kind or ""
 
 
 def _ordinal(n: int) -> str:
@@ -327,11 +338,18 @@ class Extractor:
                 groups.insert(position, Group(first, first, kind="Conv", count=1, text="(convolution)"))
         assign_attributes(self.reading, groups)
         groups = self._merge_embeddings(groups)
+        for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
+                  and not {"vocab", "table"} & set(g.attrs) and "dim" in g.attrs]:
+            groups.remove(g)  # "an LSTM reads 100-dimensional embeddings": vectors fed in, not a layer
+            if input_shape is None and isinstance(g.attrs["dim"].value, int):
+                input_shape, input_kind = (g.attrs["dim"].value,), "features"
         if self.code.layers:
             # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm"),
             # unless they stand in the chain of layers ("Dense(256) -> BatchNormalization -> ...")
+            code_families = {_family(g.code.spec.kind) for g in groups if g.code}
             groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
-                      or g.kind in SHAPE_ONLY_KINDS or self._in_chain(g)]
+                      or g.kind in SHAPE_ONLY_KINDS or self._in_chain(g)
+                      or (g.kind in SIZED_KINDS and _family(g.kind) not in code_families)]
         if len(groups) > 1:  # a bare "layer" that says nothing ("its first layer is a convolution")
             groups = [g for g in groups if g.kind or g.role or g.sizes or g.code or g.attrs]
         # the output layer named separately ("3 output neurons", "10 classes", "a scalar")
@@ -722,6 +740,12 @@ class Extractor:
             layers = [l.with_(reset_after=False) if l.kind == "GRU" else l for l in spec.layers]
             x.alternatives.append(Alternative("GRU(reset_after=False), the TF 1.x default: one bias per gate",
                                               spec.with_(layers=layers)))
+        if "BatchNormalization" in kinds and convention(self.fw).batchnorm_statistics == "parameters" \
+                and x.quantity == "total_parameters":
+            x.assumptions.append("BatchNorm's moving mean and variance are counted (as Keras' summary does)")
+            x.alternatives.append(Alternative("BatchNorm counted without its moving mean and variance "
+                                              "(γ and β only, as PyTorch's parameters() does)", spec,
+                                              "trainable_parameters"))
         if self.binary_alternative:
             last = spec.layers[-1]
             x.alternatives.append(Alternative("softmax over 2 classes (two output units)",
