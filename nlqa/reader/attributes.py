@@ -16,7 +16,7 @@ FAMILY = {"filters": CONV_KINDS, "kernel": CONV_KINDS, "stride": CONV_KINDS | PO
           "padding_same": CONV_KINDS | POOL_KINDS, "padding_valid": CONV_KINDS | POOL_KINDS,
           "padding": CONV_KINDS | POOL_KINDS, "dilation": CONV_KINDS, "multiplier": CONV_KINDS,
           "pool": POOL_KINDS, "groups": CONV_KINDS, "in_channels": set(),
-          "vocab": {"Embedding"}, "dim": {"Embedding"}, "length": set()}
+          "vocab": {"Embedding"}, "dim": {"Embedding"}, "table": {"Embedding"}, "length": set()}
 
 
 def _clause_of(reading: Reading) -> list[int]:

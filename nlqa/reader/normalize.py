@@ -71,12 +71,14 @@ TUPLE = re.compile(r"\(\s*(?:\d+|None|batch|N|B)(?:\s*,\s*(?:\d+|None|batch|N|B)
                    r"|\(\s*(?:\d+|None|batch|N|B)\s*,\s*\)")
 
 
+THOUSANDS = re.compile(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)")
 CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?![\w.]|\s*->)")
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 
 
 def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
+    text = THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)  # "30,522" -> "30522"
     for pattern, replacement in rewrites():
         text = pattern.sub(replacement, text)
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
@@ -86,8 +88,6 @@ def normalize(text: str) -> str:
     words, scales, suffixes, run = _number_tables()
     text = run.sub(lambda m: _words_to_numbers(m.group(0), words, scales), text)
     text = correct(text)
-    text = re.sub(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)",
-                  lambda m: m.group(1) + m.group(2).replace(",", ""), text)
     suffix_chars = "".join(re.escape(s) for s in suffixes)
     text = re.sub(rf"(?<![\w.])(\d+(?:\.\d+)?)([{suffix_chars}])(?![\w])",
                   lambda m: _scaled(m.group(1), suffixes[m.group(2)]), text)
