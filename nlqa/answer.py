@@ -95,7 +95,15 @@ def _layer_label(c: LayerCount) -> str:
     name = KIND_NAMES.get(spec.kind, spec.kind)
     if spec.bidirectional:
         name = f"bidirectional {name}"
-    if spec.units:
+    if spec.kernel is not None:
+        kernel = spec.kernel if isinstance(spec.kernel, tuple) else (spec.kernel,)
+        name += (f", {spec.units} filters" if spec.units else "") + " " + "×".join(str(k) for k in kernel)
+    elif spec.pool is not None:
+        pool = spec.pool if isinstance(spec.pool, tuple) else (spec.pool,)
+        name += " " + "×".join(str(p) for p in pool)
+    elif spec.kind == "Embedding":
+        name += f", {spec.vocab:,} × {spec.units}"
+    elif spec.units:
         name += f", {spec.units} unit{'s' if spec.units != 1 else ''}"
     if spec.implicit:
         name += " (implied)"

@@ -337,6 +337,7 @@ class Extractor:
                 position = next((k for k, g in enumerate(groups) if g.start > first), len(groups))
                 groups.insert(position, Group(first, first, kind="Conv", count=1, text="(convolution)"))
         assign_attributes(self.reading, groups)
+        groups = self._apply_blanket_statements(groups)
         groups = self._merge_embeddings(groups)
         for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
                   and not {"vocab", "table"} & set(g.attrs) and "dim" in g.attrs]:
@@ -388,6 +389,10 @@ class Extractor:
                 x.missing.append("the number of output units (how many classes or outputs)")
         elif output_values and hidden and hidden[-1].code is not None and hidden[-1].code.spec.kind == "Dense":
             pass  # the code's own last layer is the output the prose names ("Linear(64, 2) for two classes")
+        elif (len(output_values) == 1 and hidden and hidden[-1].kind in (None, "Dense") and not hidden[-1].code
+              and hidden[-1].role != "hidden" and hidden[-1].sizes and hidden[-1].sizes[-1] == output_values[0]
+              and all(o.label == "CLASSES" for o in outputs)):
+            pass  # "... fully connected layers of 4096, 4096 and 1000 units" for "1000 classes"
         elif output_values:
             if len(output_values) > 1:
                 x.missing.append("the size of the output layer (the question gives "
@@ -419,6 +424,21 @@ class Extractor:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
 
+    def _apply_blanket_statements(self, groups: list[Group]) -> list[Group]:
+        """'All convolutions are 3x3 with same padding': settings for every layer of that kind."""
+        doc = self.reading.doc
+        out = []
+        for g in groups:
+            before = doc[g.start - 1].lower_ if g.start > 0 else ""
+            if before in ("all", "every", "each") and not g.sizes and not g.code:
+                for other in groups:
+                    if other is not g and _family(other.kind) == _family(g.kind):
+                        for key, m in g.attrs.items():
+                            other.attrs.setdefault(key, m)
+                continue
+            out.append(g)
+        return out
+
     def _merge_embeddings(self, groups: list[Group]) -> list[Group]:
         """'An embedding layer ... 64-dimensional embeddings' in one sentence is one embedding."""
         out: list[Group] = []
@@ -443,7 +463,8 @@ class Extractor:
     def _prose_shape(self, m: Mention) -> tuple:
         """An input mention's shape, with the channels an image's words give ("RGB" → 3)."""
         value = m.value if isinstance(m.value, tuple) else (m.value,)
-        if m.id in ("image", "frames") and len(value) == 2:
+        if m.id in ("image", "frames", "features", "shape") and len(value) == 2 and (
+                m.id in ("image", "frames") or value[1] != 1 and value[0] != 1):
             words = vocab()["channel_words"]
             channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
                 words[t.lower_] for t in self.reading.doc if t.lower_ in words]

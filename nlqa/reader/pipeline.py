@@ -3,6 +3,7 @@ patterns of ``grammars/patterns.jsonl``. Built once per process, on first use.""
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,17 +70,28 @@ class Reader:
     """The tokenizer and matcher; ``reader(text)`` gives a Doc and its matches."""
 
     def __init__(self) -> None:
-        import spacy
+        from spacy.lang.en import English
         from spacy.matcher import Matcher
-        from spacy.util import compile_prefix_regex
 
-        self.nlp = spacy.blank("en")
-        prefixes = [p for p in self.nlp.Defaults.prefixes if p != "\\("]
+        # The tokenizer is built once with nlqa's rules in its defaults: changing a finished
+        # tokenizer's prefixes or token_match makes spaCy rebuild its special cases each time.
+        prefixes = [p for p in English.Defaults.prefixes if p != "\\("]
         prefixes.append(rf"\((?!(?:{_RULES['tuple_rest']}))")
-        self.nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-        self.nlp.tokenizer.token_match = re.compile(rf"^(?:{SHAPE_TOKEN}|{ARCH_TOKEN}|LAYERREF\d+)$").match
-        for case in _RULES["special_cases"]:
-            self.nlp.tokenizer.add_special_case(case, [{"ORTH": case}])
+        exceptions = dict(English.Defaults.tokenizer_exceptions)
+        exceptions.update({case: [{"ORTH": case}] for case in _RULES["special_cases"]})
+
+        class Defaults(English.Defaults):
+            pass
+
+        Defaults.prefixes = prefixes
+        Defaults.token_match = re.compile(rf"^(?:{SHAPE_TOKEN}|{ARCH_TOKEN}|LAYERREF\d+)$").match
+        Defaults.tokenizer_exceptions = exceptions
+
+        class NlqaEnglish(English):
+            lang = "en"
+
+        NlqaEnglish.Defaults = Defaults
+        self.nlp = NlqaEnglish()
         self.matcher = Matcher(self.nlp.vocab)
         self.entries: list[Pattern] = []
         for index, (entry, tokens) in enumerate(patterns()):
@@ -104,4 +116,14 @@ class Reader:
 
 @lru_cache(maxsize=1)
 def reader() -> Reader:
-    return Reader()
+    """The process's one Reader. spaCy allocates ~90k long-lived objects while it loads: the
+    garbage collector is paused meanwhile and those objects are frozen out of later scans."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        built = Reader()
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+    return built
