@@ -21,6 +21,16 @@ QUANTITY_WORDS = {
     "output_shape": "output shape",
 }
 MAX_QUESTION_CHARS = 200_000
+HINTS = (  # what to add, by the first gap named
+    ("input", "'... takes an input of 10 features ...' or '... on 28x28 RGB images ...'"),
+    ("filters", "'... a conv layer with 32 filters of 3x3 ...'"),
+    ("kernel", "'... with 3x3 kernels ...'"),
+    ("vocabulary", "'... a vocabulary of 10,000 words ...'"),
+    ("dimension", "'... 64-dimensional embeddings ...'"),
+    ("output", "'... and an output layer of 10 units (10 classes) ...'"),
+    ("how many units", "'... an LSTM layer of 64 units ...'"),
+    ("how many", "'... three hidden layers of 64 units each ...'"),
+)
 
 
 @dataclass(frozen=True)
@@ -169,9 +179,10 @@ def _message(x: Extraction) -> str:
     if x.status == "unsupported":
         return f"nlqa cannot answer this: {x.reason}"
     understood = "; ".join(x.understood) if x.understood else _understood_from_mentions(x)
+    first = x.missing[0] if x.missing else ""
+    hint = next((h for key, h in HINTS if key in first), "the network's input size and each layer's kind and size")
     return (f"Understood: {understood or 'nothing about a network yet'}. "
-            f"Missing: {'; '.join(x.missing)}. Ask again with that detail, e.g. "
-            f"'... with an input of 10 features ...'.")
+            f"Missing: {'; '.join(x.missing)}. Ask again with that detail, e.g. {hint}.")
 
 
 def _understood_from_mentions(x: Extraction) -> str:

@@ -802,7 +802,8 @@ class Extractor:
         for s in specs:
             if s.units:
                 extra = " bidirectional" if s.bidirectional else ""
-                out.append(f"{KIND_NAMES.get(s.kind, s.kind)}{extra} layer of {s.units} units")
+                out.append(f"{KIND_NAMES.get(s.kind, s.kind)}{extra} layer of {s.units} "
+                           f"unit{'s' if s.units != 1 else ''}")
             else:
                 out.append(f"{KIND_NAMES.get(s.kind, s.kind)} layer")
         return out
