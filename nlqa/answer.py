@@ -21,6 +21,7 @@ QUANTITY_WORDS = {
     "output_shape": "output shape",
 }
 MAX_QUESTION_CHARS = 200_000
+MEMORY_QUANTITIES = ("memory_bytes", "training_memory_bytes")
 HINTS = (  # what to add, by the first gap named
     ("input", "'... takes an input of 10 features ...' or '... on 28x28 RGB images ...'"),
     ("filters", "'... a conv layer with 32 filters of 3x3 ...'"),
@@ -175,6 +176,42 @@ def network_dict(count: NetworkCount) -> dict:
     return {"input": list(count.spec.input), "layers": layers}
 
 
+def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base: dict) -> Answer:
+    """Bytes of the weights (or of training state) for ``params`` parameters, with pint units."""
+    from .units import readable, training_bytes, weights_bytes
+
+    dtype = x.memory.get("dtype") or "float32"
+    assumptions = list(base.pop("assumptions"))
+    if not x.memory.get("dtype"):
+        assumptions.append("no data type named: float32 (4 bytes per parameter)")
+    steps = derivation(count, "total_parameters", None) if count is not None else [
+        f"Parameters: {params:,} (as the question states)"]
+    if x.quantity == "training_memory_bytes":
+        optimizer = x.memory.get("optimizer") or "adam"
+        if not x.memory.get("optimizer"):
+            assumptions.append("no optimizer named: Adam (two fp32 states per parameter)")
+        value, parts = training_bytes(params, optimizer, x.memory.get("precision", "fp32"))
+        per = sum(b for _, b in parts)
+        steps.append("Bytes per parameter: " + " + ".join(f"{b} ({name})" for name, b in parts) + f" = {per}")
+        steps.append(f"Training memory: {params:,} × {per} = {value:,} B")
+        assumptions.append("an estimate of the weights' share only: activations are not included")
+    else:
+        from .units import dtype_bytes
+        per = dtype_bytes(dtype)
+        value = weights_bytes(params, dtype)
+        per_txt = f"{per.numerator}/{per.denominator}" if per.denominator != 1 else f"{per.numerator}"
+        steps.append(f"Bytes per parameter in {dtype}: {per_txt}")
+        steps.append(f"Memory: {params:,} × {per_txt} = {value:,} B")
+    steps.append(f"= {readable(value, x.memory.get('unit'))} (MB = 10⁶ B, MiB = 2²⁰ B)")
+    if "summary" in x.question.lower() and "keras" in x.question.lower():
+        assumptions.append("Keras' summary() prints sizes in 2²⁰-byte units labelled 'MB' (that is MiB)")
+    framework = count.spec.framework if count is not None else "textbook"
+    return Answer(status="answered", value=value, unit="B", framework=framework, steps=tuple(steps),
+                  assumptions=tuple(assumptions), network=network_dict(count) if count else None,
+                  totals=count.totals if count else None, tip="Memory of the weights = parameters × bytes "
+                  "per parameter of the data type (float32 4, float16/bfloat16 2, int8 1).", **base)
+
+
 def _message(x: Extraction) -> str:
     if x.status == "unsupported":
         return f"nlqa cannot answer this: {x.reason}"
@@ -214,12 +251,16 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
                 extraction=x.to_dict())
     if x.status != "answered":
         return Answer(status=x.status, missing=tuple(x.missing), message=_message(x), **base)
+    if x.param_count is not None:
+        return _memory_answer(x, x.param_count, None, base)
     spec = x.spec
     try:
         count = count_network(spec)
     except SpecError as exc:
         return Answer(status="needs_clarification", missing=(str(exc),),
                       message=f"nlqa could not count this network: {exc}", **base)
+    if x.quantity in MEMORY_QUANTITIES:
+        return _memory_answer(x, count.totals["total_parameters"], count, base)
     value = value_of(x.quantity, count, x.layer)
     if value is None:
         return Answer(status="needs_clarification", framework=spec.framework,

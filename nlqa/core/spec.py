@@ -33,6 +33,20 @@ class LayerSpec:
     depth_multiplier: int = 1
     output_padding: tuple | None = None
     pool: tuple | None = None
+    # attention and transformer blocks (units = the model width d)
+    heads: int | None = None
+    key_dim: int | None = None           # Keras MultiHeadAttention key_dim (per head)
+    value_dim: int | None = None
+    kdim: int | None = None              # PyTorch MultiheadAttention kdim / vdim
+    vdim: int | None = None
+    ff: int | None = None                # feed-forward inner width
+    positions: int | None = None         # position embeddings
+    segments: int = 0                    # token-type (segment) embeddings
+    patch: int | None = None             # ViT patch side
+    image: int | None = None             # ViT image side
+    channels: int | None = None          # ViT image channels
+    tied: bool = True                    # language-model head shares the token embedding
+    repeat: int = 1                      # identical blocks stacked (L encoder layers)
     # embeddings and normalisation
     vocab: int | None = None
     center: bool = True
@@ -96,6 +110,7 @@ class Term:
     kind: str             # "weights" | "biases" | "statistics"
     factors: tuple[int, ...]
     value: int
+    embedding: bool = False   # token/position/segment embedding tables (for non-embedding counts)
 
     @property
     def expression(self) -> str:
@@ -138,6 +153,12 @@ class LayerCount:
     def trainable(self) -> int:
         return self.params - self.non_trainable
 
+    @property
+    def embedding(self) -> int:
+        if self.spec.kind == "Embedding":
+            return self.params
+        return sum(t.value for t in self.terms if t.embedding)
+
 
 @dataclass(frozen=True)
 class NetworkCount:
@@ -152,6 +173,7 @@ class NetworkCount:
             "non_trainable_parameters": sum(c.non_trainable for c in self.layers),
             "weights": sum(c.weights for c in self.layers),
             "biases": sum(c.biases for c in self.layers),
+            "non_embedding_parameters": sum(c.params - c.embedding for c in self.layers),
         }
 
     @property

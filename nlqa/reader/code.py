@@ -11,6 +11,7 @@ import ast
 import difflib
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +21,8 @@ from ..resources import load_toml
 
 CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
 UNKNOWN = object()
+SPEC_FIELDS = tuple(f.name for f in dataclass_fields(LayerSpec)
+                    if f.name not in ("kind", "name", "implicit", "in_features"))
 SPATIAL_DIMS = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Conv2DTranspose": 2, "MaxPooling2D": 2}
 MAX_CODE_CHARS = 20_000
 KERAS_ONLY_KEYWORDS = {"input_shape", "input_dim", "return_sequences", "use_bias", "reset_after",
@@ -230,10 +233,7 @@ class _Reader:
         spec: dict[str, Any] = {"kind": entry["kind"], **entry.get("defaults", {})}
         if values.get("affine") is False:
             spec["center"] = spec["scale"] = False
-        for name in ("units", "bias", "return_sequences", "reset_after", "proj_size",
-                     "bidirectional", "merge_mode", "trainable", "kernel", "strides", "padding",
-                     "dilation", "groups", "depth_multiplier", "output_padding", "pool", "vocab",
-                     "center", "scale"):
+        for name in SPEC_FIELDS:
             if name in values:
                 value = values[name]
                 if value is UNKNOWN:

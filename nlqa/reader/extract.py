@@ -11,6 +11,8 @@ from .code import CodeReading, read_code
 from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .groups import Group, PhraseFinder, Phrases
 from .mentions import Mention, Reading, read, vocab
+from .transformers import BLOCK_KINDS
+from .transformers import build as build_transformer
 from .normalize import normalize
 
 KIND_NAMES = {"Dense": "dense", "SimpleRNN": "recurrent (SimpleRNN)", "LSTM": "LSTM", "GRU": "GRU",
@@ -21,7 +23,7 @@ KIND_NAMES = {"Dense": "dense", "SimpleRNN": "recurrent (SimpleRNN)", "LSTM": "L
               "MaxPool": "max pooling", "AvgPool": "average pooling", "GlobalAvgPool": "global average pooling",
               "GlobalMaxPool": "global max pooling", "BatchNormalization": "batch normalization",
               "LayerNormalization": "layer normalization", "Embedding": "embedding"}
-UNSUPPORTED_NAMES = {"?Attention": "attention/transformer", "?Memory": "memory size"}
+UNSUPPORTED_NAMES = {"?Attention": "stacked transformer (nn.TransformerEncoder / nn.Transformer)"}
 STRUCTURAL_KINDS = CONV_KINDS | POOL_KINDS | {"GlobalAvgPool", "GlobalMaxPool", "BatchNormalization",
                                              "LayerNormalization", "Embedding", "Flatten", "Dropout",
                                              "Activation"}
@@ -58,6 +60,8 @@ class Extraction:
     understood: list[str] = field(default_factory=list)
     framework_source: str = "default"        # default | text | code | option
     mentions: list[tuple[str, str, str]] = field(default_factory=list)  # for --explain
+    memory: dict[str, Any] = field(default_factory=dict)  # dtype, unit, optimizer, precision
+    param_count: int | None = None           # a model given only by its size ("a 7B model")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -218,6 +222,29 @@ class Extractor:
             x.missing.append("each layer listed one by one (nlqa does not expand repeated blocks yet), "
                              "e.g. 'conv 3x3 with 16 filters -> max pool 2x2 -> conv 3x3 with 32 filters ...'")
             return x
+        memory = self.memory_request(x, quantity)
+        if memory:
+            quantity = memory
+            counts = [m.value for m in self.mentions("PARAMCOUNT") if isinstance(m.value, int) and m.value > 0]
+            if counts and not (phrases.groups or self.code.layers or self.mentions("MODEL")):
+                x.quantity, x.param_count = quantity, counts[0]
+                return x
+        blocks = [m.id for m in self.mentions("KIND") if m.id in BLOCK_KINDS]
+        if (self.mentions("MODEL") or blocks) and not self.code.layers:
+            x.quantity = quantity or "total_parameters"
+            self.framework(x)
+            excluded = {m.id for m in self.mentions("EXCLUDE")}
+            if x.quantity == "non_embedding_parameters":
+                excluded.discard("embeddings")
+            spec, assumptions, missing = build_transformer(self.reading.mentions, blocks, excluded,
+                                                           not self.mentions("NOBIAS"), self.fw)
+            x.assumptions += assumptions
+            if missing or spec is None:
+                x.status, x.missing = "needs_clarification", missing or ["the model's configuration"]
+                return x
+            x.spec = spec
+            x.understood = [layer.name for layer in spec.layers]
+            return x
         if unsupported:
             names = ", ".join(UNSUPPORTED_NAMES[u] for u in unsupported)
             x.status = "unsupported"
@@ -265,6 +292,25 @@ class Extractor:
             x.alternatives.append(Alternative("connections counted with the bias connections", spec,
                                               "total_parameters"))
         return x
+
+    def memory_request(self, x: Extraction, quantity: str | None) -> str | None:
+        """'How much memory ... in float16?': the memory quantity, with dtype and unit recorded."""
+        asked = self.asked_sentence()
+        memory = [m for m in self.mentions("MEMORY", "MEMUNIT") if self.sentence(m) == asked] or (
+            self.mentions("MEMORY", "MEMUNIT") if quantity is None else [])
+        if not memory:
+            return None
+        dtypes = [m.id for m in self.mentions("DTYPE")]
+        units = [m.id for m in self.mentions("MEMUNIT") if self.sentence(m) == asked] or [
+            m.id for m in self.mentions("MEMUNIT")]
+        x.memory = {"dtype": dtypes[0] if dtypes else None, "unit": units[-1] if units else None}
+        if self.mentions("TRAINING") or self.mentions("OPTIMIZER"):
+            optimizers = [m.id for m in self.mentions("OPTIMIZER")]
+            x.memory["optimizer"] = optimizers[0] if optimizers else None
+            x.memory["precision"] = "mixed" if self.mentions("PRECISION") or (dtypes and dtypes[0] in (
+                "float16", "bfloat16")) else "fp32"
+            return "training_memory_bytes"
+        return "memory_bytes"
 
     def framework(self, x: Extraction) -> None:
         named = [m.id for m in self.mentions("FRAMEWORK")]

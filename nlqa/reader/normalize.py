@@ -67,10 +67,11 @@ def _words_to_numbers(run: str, words: dict[str, int], scales: dict[str, int]) -
     return " ".join(str(n) for n in numbers)
 
 
-TUPLE = re.compile(r"\(\s*(?:\d+|None|batch|N|B)(?:\s*,\s*(?:\d+|None|batch|N|B))+\s*,?\s*\)"
-                   r"|\(\s*(?:\d+|None|batch|N|B)\s*,\s*\)")
+_E = load_toml("tokenizer.toml")["element"]
+TUPLE = re.compile(rf"\(\s*{_E}(?:\s*,\s*{_E})+\s*,?\s*\)|\(\s*{_E}\s*,\s*\)")
 
 
+SCALED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 THOUSANDS = re.compile(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)")
 CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?![\w.]|\s*->)")
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
@@ -79,6 +80,7 @@ POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
     text = THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)  # "30,522" -> "30522"
+    text = SCALED.sub(_scaled_words, text)  # "1.3 billion" -> "1300000000"
     for pattern, replacement in rewrites():
         text = pattern.sub(replacement, text)
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
@@ -92,6 +94,11 @@ def normalize(text: str) -> str:
     text = re.sub(rf"(?<![\w.])(\d+(?:\.\d+)?)([{suffix_chars}])(?![\w])",
                   lambda m: _scaled(m.group(1), suffixes[m.group(2)]), text)
     return text
+
+
+def _scaled_words(m: re.Match) -> str:
+    factor = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}[m.group(2).lower()]
+    return _scaled(m.group(1), factor)
 
 
 def _scaled(number: str, factor: int) -> str:

@@ -32,7 +32,7 @@ class Pattern:
 def _macros() -> dict[str, Any]:
     vocab = load_toml("vocab.toml")
     return {
-        "$NUM": {"LIKE_NUM": True},
+        "$NUM": {"TEXT": {"REGEX": r"^\d[\d,]*(?:\.\d+)?$"}},
         "$SHAPE": {"TEXT": {"REGEX": SHAPE_RE.pattern}},
         "$NUMSHAPE": {"TEXT": {"REGEX": rf"^(?:{SHAPE_TOKEN}|\d+(?:\.\d+)?)$"}},
         "$UNIT": {"LOWER": {"IN": vocab["unit_nouns"]}},

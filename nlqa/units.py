@@ -1,0 +1,69 @@
+"""Memory of the weights, with units handled by pint (``grammars/units.txt``).
+
+The registry is built on first use only: a question about parameter counts never pays for it.
+Byte counts are exact integers (``Fraction`` magnitudes); readable sizes are given in both decimal
+(MB = 10⁶ B) and binary (MiB = 2²⁰ B) units, each labelled.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import lru_cache
+
+from .resources import grammar_text, load_toml
+
+
+@lru_cache(maxsize=1)
+def registry():
+    import pint
+
+    ureg = pint.UnitRegistry(non_int_type=Fraction)
+    for line in grammar_text("units.txt").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            ureg.define(line.strip())
+    return ureg
+
+
+def dtype_bytes(dtype: str) -> Fraction:
+    """Bytes one parameter takes in ``dtype`` ("float16", "bf16", "int4", ...)."""
+    ureg = registry()
+    per = (1 * ureg.parameter * ureg(dtype)).to("byte")
+    return Fraction(per.magnitude)
+
+
+def weights_bytes(params: int, dtype: str) -> int:
+    """Bytes of ``params`` parameters stored as ``dtype`` (rounded up to whole bytes)."""
+    return math.ceil(params * dtype_bytes(dtype))
+
+
+def training_bytes(params: int, optimizer: str, precision: str) -> tuple[int, list[tuple[str, int]]]:
+    """Weights + gradients + (fp32 master) + optimizer states, with each part's bytes per parameter."""
+    table = load_toml("memory.toml")
+    states = table["optimizers"][optimizer]["states"]
+    p = table["precision"][precision]
+    parts = [("weights", p["weights"]), ("gradients", p["gradients"])]
+    if p["master"]:
+        parts.append(("fp32 master weights", p["master"]))
+    if states:
+        parts.append((f"{optimizer} states ({states} × fp32)", 4 * states))
+    return params * sum(b for _, b in parts), parts
+
+
+def readable(nbytes: int, unit: str | None = None) -> str:
+    """'437.9 MB (10⁶ B) = 417.6 MiB (2²⁰ B)'; a requested unit ("GB", "MiB") comes first."""
+    ureg = registry()
+    amount = nbytes * ureg.byte
+    decimal = ["kB", "MB", "GB", "TB"]
+    binary = ["KiB", "MiB", "GiB", "TiB"]
+    order = 0
+    while order < 3 and nbytes >= 1000 ** (order + 2):
+        order += 1
+    pair = [decimal[order], binary[order]]
+    if unit and unit in decimal + binary:
+        pair = [unit] + [u for u in pair if u != unit]
+    texts = []
+    for u in pair:
+        value = float(amount.to(u.replace("kB", "kilobyte").replace("KiB", "kibibyte")).magnitude)
+        texts.append(f"{value:,.1f} {u}")
+    return " = ".join(texts)
