@@ -176,6 +176,36 @@ def network_dict(count: NetworkCount) -> dict:
     return {"input": list(count.spec.input), "layers": layers}
 
 
+def _alt_count(x: Extraction, alt) -> tuple[NetworkCount, int] | None:
+    try:
+        count = count_network(alt.spec)
+    except SpecError:
+        return None
+    minus = sum(t.value for c in count.layers for t in c.terms if t.label in alt.minus_terms)
+    return count, minus
+
+
+def alternative_values(x: Extraction, value: Any, to_bytes=None) -> list[dict]:
+    """Each other reading with its value, when it differs from the answer's (no duplicates)."""
+    out: list[dict] = []
+    for alt in x.alternatives:
+        counted = _alt_count(x, alt)
+        if counted is None:
+            continue
+        count, minus = counted
+        try:
+            if to_bytes is not None:
+                alt_value = to_bytes(count.totals["total_parameters"] - minus)
+            else:
+                alt_value = value_of(alt.quantity or x.quantity, count, x.layer)
+                alt_value = alt_value - minus if isinstance(alt_value, int) else alt_value
+        except StopIteration:
+            continue
+        if alt_value != value and all(a["value"] != alt_value for a in out):
+            out.append({"reading": alt.reading, "value": alt_value})
+    return out
+
+
 def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base: dict) -> Answer:
     """Bytes of the weights (or of training state) for ``params`` parameters, with pint units."""
     from .units import readable, training_bytes, weights_bytes
@@ -206,7 +236,13 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
     if "summary" in x.question.lower() and "keras" in x.question.lower():
         assumptions.append("Keras' summary() prints sizes in 2²⁰-byte units labelled 'MB' (that is MiB)")
     framework = count.spec.framework if count is not None else "textbook"
+    if x.quantity == "training_memory_bytes":
+        to_bytes = lambda n: training_bytes(n, optimizer, x.memory.get("precision", "fp32"))[0]  # noqa: E731
+    else:
+        to_bytes = lambda n: weights_bytes(n, dtype)  # noqa: E731
+    alternatives = tuple(alternative_values(x, value, to_bytes))
     return Answer(status="answered", value=value, unit="B", framework=framework, steps=tuple(steps),
+                  alternatives=alternatives,
                   assumptions=tuple(assumptions), network=network_dict(count) if count else None,
                   totals=count.totals if count else None, tip="Memory of the weights = parameters × bytes "
                   "per parameter of the data type (float32 4, float16/bfloat16 2, int8 1).", **base)
@@ -267,14 +303,7 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
                       missing=("the number of time steps (sequence length)",),
                       message="The output shape depends on the number of time steps, which the question "
                               "does not give. Ask again with e.g. 'sequences of 20 time steps'.", **base)
-    alternatives = []
-    for alt in x.alternatives:
-        try:
-            alt_value = value_of(alt.quantity or x.quantity, count_network(alt.spec), x.layer)
-        except (SpecError, StopIteration):
-            continue
-        if alt_value != value and all(a["value"] != alt_value for a in alternatives):
-            alternatives.append({"reading": alt.reading, "value": alt_value})
+    alternatives = alternative_values(x, value)
     steps = derivation(count, x.quantity, x.layer)
     return Answer(
         status="answered", value=value, unit=None, layer=x.layer, framework=spec.framework,

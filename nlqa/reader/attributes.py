@@ -17,6 +17,7 @@ FAMILY = {"filters": CONV_KINDS, "kernel": CONV_KINDS, "stride": CONV_KINDS | PO
           "padding": CONV_KINDS | POOL_KINDS, "dilation": CONV_KINDS, "multiplier": CONV_KINDS,
           "pool": POOL_KINDS, "groups": CONV_KINDS, "in_channels": set(),
           "vocab": {"Embedding"}, "dim": {"Embedding"}, "table": {"Embedding"}, "length": set()}
+TF_FAMILY = {"positions": {"Embedding"}}  # "learned positional embeddings for 256 positions"
 
 
 def _clause_of(reading: Reading) -> list[int]:
@@ -53,9 +54,9 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
     clause = _clause_of(reading)
     global_attrs: dict[str, Mention] = {}
     for m in reading.mentions:
-        if m.label not in ("CONV", "EMBED"):
+        if m.label not in ("CONV", "EMBED") and not (m.label == "TF" and m.id in TF_FAMILY):
             continue
-        family = FAMILY.get(m.id, set())
+        family = FAMILY.get(m.id, set()) if m.label != "TF" else TF_FAMILY[m.id]
         candidates = [g for g in groups if g.kind in family and g.code is None]
         shared = {reading.doc[i].lower_ for i in range(max(m.start - 2, 0), m.start)} & {"both", "each", "all", "every"}
         if not candidates or shared:  # "both of width 128" applies to every such layer
@@ -73,6 +74,6 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
     _bare_shapes(reading, groups, clause)
     for g in groups:
         for key, m in global_attrs.items():
-            if g.kind in FAMILY.get(key, set()) and g.code is None:
+            if g.kind in FAMILY.get(key, TF_FAMILY.get(key, set())) and g.code is None:
                 g.attrs.setdefault(key, m)
     return global_attrs

@@ -42,6 +42,8 @@ class Alternative:
     reading: str
     spec: NetworkSpec | None = None
     quantity: str | None = None
+    layers_removed: tuple[str, ...] = ()   # layer kinds the reading leaves out ("Pooler")
+    minus_terms: tuple[str, ...] = ()      # term labels the reading subtracts ("token embeddings")
 
 
 @dataclass
@@ -132,7 +134,8 @@ class Extractor:
         return max(quantity_sentences) if quantity_sentences else None
 
     def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
-        quantities = self.mentions("QUANTITY")
+        quantities = self.mentions("QUANTITY") or [
+            Mention("QUANTITY", "total_parameters", m.start, m.end, None, m.text) for m in self.mentions("PARAMCOUNT")]
         in_asked = [m for m in quantities if self.sentence(m) == asked]
         doc = self.reading.doc
         if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
@@ -225,25 +228,41 @@ class Extractor:
         memory = self.memory_request(x, quantity)
         if memory:
             quantity = memory
-            counts = [m.value for m in self.mentions("PARAMCOUNT") if isinstance(m.value, int) and m.value > 0]
+            counts = [m.value for m in self.mentions("PARAMCOUNT") if isinstance(m.value, int) and m.value >= 1000]
             if counts and not (phrases.groups or self.code.layers or self.mentions("MODEL")):
                 x.quantity, x.param_count = quantity, counts[0]
                 return x
         blocks = [m.id for m in self.mentions("KIND") if m.id in BLOCK_KINDS]
+        if blocks and not self.mentions("MODEL") and "MultiHeadAttention" not in blocks and not any(
+                m.id == "heads" for m in self.mentions("TF")) and not any(
+                "transformer" in m.text.lower() for m in self.mentions("KIND")):
+            blocks = []  # "encoder layers of 128 and 32 units" in an autoencoder: not a transformer
         if (self.mentions("MODEL") or blocks) and not self.code.layers:
             x.quantity = quantity or "total_parameters"
             self.framework(x)
-            excluded = {m.id for m in self.mentions("EXCLUDE")}
-            if x.quantity == "non_embedding_parameters":
-                excluded.discard("embeddings")
+            excludes = self.mentions("EXCLUDE")
+            excluded = {m.id for m in excludes if m.id != "final_norm_and"}
+            if any(m.id == "final_norm_and" and any(0 <= m.start - e.end <= 1 for e in excludes if e is not m)
+                   for m in excludes):
+                excluded.add("final_norm")  # "excluding the embeddings and the final LayerNorm"
+            if "embeddings" in excluded and x.quantity == "total_parameters":
+                x.quantity = "non_embedding_parameters"  # "excluding (the token and position) embeddings"
+            excluded.discard("embeddings")
+            nobias = bool(self.mentions("NOBIAS")) and not self.mentions("MODEL")  # a model's "no bias" is its head's
             spec, assumptions, missing = build_transformer(self.reading.mentions, blocks, excluded,
-                                                           not self.mentions("NOBIAS"), self.fw)
+                                                           not nobias, self.fw, self.reading.doc)
             x.assumptions += assumptions
             if missing or spec is None:
                 x.status, x.missing = "needs_clarification", missing or ["the model's configuration"]
                 return x
             x.spec = spec
             x.understood = [layer.name for layer in spec.layers]
+            if any(layer.kind == "Pooler" for layer in spec.layers):
+                x.alternatives.append(Alternative("without the pooler", spec.with_(
+                    layers=[layer for layer in spec.layers if layer.kind != "Pooler"])))
+            if x.quantity == "non_embedding_parameters":
+                x.alternatives.append(Alternative("minus the token embeddings only", spec, "total_parameters",
+                                                  minus_terms=("token embeddings",)))
             return x
         if unsupported:
             names = ", ".join(UNSUPPORTED_NAMES[u] for u in unsupported)
@@ -298,6 +317,8 @@ class Extractor:
         asked = self.asked_sentence()
         memory = [m for m in self.mentions("MEMORY", "MEMUNIT") if self.sentence(m) == asked] or (
             self.mentions("MEMORY", "MEMUNIT") if quantity is None else [])
+        if not memory and self.mentions("DTYPE") and (quantity is None or "size" in self.text.lower()):
+            memory = self.mentions("DTYPE")  # "the size of a 1.3B model at int8": a dtype matters only for memory
         if not memory:
             return None
         dtypes = [m.id for m in self.mentions("DTYPE")]
@@ -386,7 +407,7 @@ class Extractor:
         groups = self._apply_blanket_statements(groups)
         groups = self._merge_embeddings(groups)
         for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
-                  and not {"vocab", "table"} & set(g.attrs) and "dim" in g.attrs]:
+                  and not {"vocab", "table", "positions"} & set(g.attrs) and "dim" in g.attrs]:
             groups.remove(g)  # "an LSTM reads 100-dimensional embeddings": vectors fed in, not a layer
             if input_shape is None and isinstance(g.attrs["dim"].value, int):
                 input_shape, input_kind = (g.attrs["dim"].value,), "features"
@@ -396,7 +417,8 @@ class Extractor:
             code_families = {_family(g.code.spec.kind) for g in groups if g.code}
             groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
                       or g.kind in SHAPE_ONLY_KINDS or self._in_chain(g)
-                      or (g.kind in SIZED_KINDS and _family(g.kind) not in code_families)]
+                      or (g.kind in SIZED_KINDS and _family(g.kind) not in code_families)
+                      or (not g.bare and (g.count or 1) > 1)]
         if len(groups) > 1:  # a bare "layer" that says nothing ("its first layer is a convolution")
             groups = [g for g in groups if g.kind or g.role or g.sizes or g.code or g.attrs]
         # the output layer named separately ("3 output neurons", "10 classes", "a scalar")
@@ -492,7 +514,8 @@ class Extractor:
             last = out[-1] if out else None
             if (last is not None and g.kind == last.kind == "Embedding" and not g.code and not last.code
                     and self.reading.sentence_of[g.start] == self.reading.sentence_of[last.start]
-                    and not ({"vocab", "table"} & set(g.attrs) and {"vocab", "table"} & set(last.attrs))):
+                    and not ({"vocab", "table", "positions"} & set(g.attrs)
+                             and {"vocab", "table", "positions"} & set(last.attrs))):
                 last.sizes = last.sizes or g.sizes
                 for key, m in g.attrs.items():
                     last.attrs.setdefault(key, m)
@@ -600,6 +623,8 @@ class Extractor:
         if g.code is not None:
             return [(g.code.spec, g)]
         kind = g.kind or self.output_kind if g.role == "output" else g.kind
+        if kind in BLOCK_KINDS:
+            kind = None  # "encoder layers of 128 and 32 units" outside a transformer: plain dense layers
         kind = kind or (phrases.network_kind if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU", "Dense")
                         and g.role != "output" else None) or "Dense"
         name = KIND_NAMES.get(kind, kind)
@@ -673,7 +698,7 @@ class Extractor:
                 fields["padding"] = a["padding"]
         if kind == "Embedding":
             table = a.get("table") if isinstance(a.get("table"), tuple) and len(a["table"]) == 2 else (None, None)
-            vocab_size = a.get("vocab") or table[0]
+            vocab_size = a.get("vocab") or table[0] or a.get("positions")
             dim = a.get("dim") or table[1] or (g.sizes[0] if len(g.sizes) == 1 else None) or self.embedding_dim
             if not isinstance(vocab_size, int):
                 x.missing.append("the vocabulary size of the embedding (how many words or tokens)")
@@ -706,6 +731,18 @@ class Extractor:
             if channels and specs and specs[0].kind in CONV_KINDS | {"BatchNormalization", "LayerNormalization"}:
                 dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
                 input_shape, input_kind = (None,) * dims + (channels[0],), "channels"
+        if input_shape is None and specs and specs[0].kind in BLOCK_KINDS:
+            width = specs[0].units or next((m.value for m in self.mentions("TF") if m.id == "width"
+                                            and isinstance(m.value, int)), None)
+            if width:
+                input_shape, input_kind = (None, width), "code"  # attention over a sequence of width d
+        if input_shape is None and specs and specs[0].kind in CONV_KINDS:
+            words = vocab()["channel_words"]
+            channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            if channels:
+                dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
+                input_shape, input_kind = (None,) * dims + (channels[0],), "channels"  # "on RGB input"
         if input_shape is None and x.quantity == "biases" and specs:
             input_shape = (1,)
             x.assumptions.append("the input size is not given, but it does not change the number of "
@@ -813,6 +850,14 @@ class Extractor:
             x.alternatives.append(Alternative("BatchNorm counted without its moving mean and variance "
                                               "(γ and β only, as PyTorch's parameters() does)", spec,
                                               "trainable_parameters"))
+        ff_default = [layer for layer in spec.layers if layer.kind in BLOCK_KINDS[1:] and layer.ff == 2048
+                      and self.code.layers and layer.units and layer.units * 4 != 2048]
+        if ff_default:
+            x.assumptions.append("PyTorch's dim_feedforward default: 2048, whatever d_model is")
+            x.alternatives.append(Alternative(f"feed-forward width 4 × d_model = {4 * ff_default[0].units:,}",
+                                              spec.with_(layers=[layer.with_(ff=4 * layer.units)
+                                                                 if layer.kind in BLOCK_KINDS[1:] else layer
+                                                                 for layer in spec.layers])))
         if self.binary_alternative:
             last = spec.layers[-1]
             x.alternatives.append(Alternative("softmax over 2 classes (two output units)",

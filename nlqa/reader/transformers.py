@@ -37,7 +37,21 @@ def _first(mentions: list[Mention], label: str, ident: str | None = None) -> Any
     return None
 
 
-def read_config(mentions: list[Mention]) -> Config:
+def _after_word(doc, word: str) -> int | None:
+    """'hidden 256': the number right after a word, when no pattern took it."""
+    for i, token in enumerate(doc[:-1]):
+        if token.lower_ == word and doc[i + 1].text.isdigit():
+            return int(doc[i + 1].text)
+    return None
+
+
+def _all_widths(mentions: list[Mention]) -> list[int]:
+    return [m.value for m in mentions if isinstance(m.value, int) and (
+        (m.label == "TF" and m.id in ("width", "width_loose")) or (m.label == "EMBED" and m.id == "dim")
+        or m.label == "UNITS")]
+
+
+def read_config(mentions: list[Mention], doc=None) -> Config:
     """The configuration the text states, completed by the preset it names."""
     presets = load_toml("presets.toml")
     cfg = Config()
@@ -48,9 +62,10 @@ def read_config(mentions: list[Mention]) -> Config:
         name = entry.get("preset", name)
         cfg.preset, cfg.family = name, presets[name]["family"]
     said = {
-        "layers": _first(mentions, "TF", "layers"),
+        "layers": _first(mentions, "TF", "layers") or _first(mentions, "STACK"),
         "width": (_first(mentions, "TF", "width") or _first(mentions, "UNITS") or _first(mentions, "EMBED", "dim")
-                  or _first(mentions, "INPUT", "features")),
+                  or _first(mentions, "INPUT", "features") or (_after_word(doc, "hidden") if doc is not None else None)
+                  or _first(mentions, "TF", "width_loose")),
         "heads": _first(mentions, "TF", "heads"),
         "ff": _first(mentions, "TF", "ff"),
         "vocab": _first(mentions, "EMBED", "vocab"),
@@ -71,19 +86,28 @@ def read_config(mentions: list[Mention]) -> Config:
         said["tied"] = False
     elif "tied" in ids:
         said["tied"] = True
+    head_dim, heads = _first(mentions, "TF", "head_dim"), said["heads"]
+    if head_dim and heads and not said["width"]:
+        said["width"] = head_dim * heads  # "12 heads of size 64"
+    said["key_dim"] = _first(mentions, "TF", "key_dim")
     cfg.values = {k: v for k, v in said.items() if v is not None}
     if cfg.preset:
+        preset = presets[cfg.preset]
+        if "width" in cfg.values and cfg.values["width"] != preset.get("width"):
+            skip = {"ff", "heads"}  # a new width: the preset's feed-forward width and heads do not carry over
+        else:
+            skip = set()
         for key in CONFIG_KEYS:
-            if key not in cfg.values and key in presets[cfg.preset]:
+            if key not in cfg.values and key in preset and key not in skip:
                 cfg.values[key] = presets[cfg.preset][key]
                 cfg.from_preset.add(key)
     return cfg
 
 
 def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: bool,
-          framework: str) -> tuple[NetworkSpec | None, list[str], list[str]]:
+          framework: str, doc=None) -> tuple[NetworkSpec | None, list[str], list[str]]:
     """The spec of the model or block the question describes; (spec, assumptions, missing)."""
-    cfg = read_config(mentions)
+    cfg = read_config(mentions, doc)
     v = cfg.values
     assumptions, missing = [], []
     if cfg.preset:
@@ -101,6 +125,10 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
         assumptions.append(f"feed-forward width 4 × d = {4 * d:,} (not given)")
     block = dict(units=d, heads=v.get("heads"), ff=v.get("ff"), bias=bias)
     family = cfg.family
+    if kinds and family:  # "the self-attention of one encoder layer of BERT-base": that block alone
+        family = None
+        if "layers" in cfg.from_preset:
+            v.pop("layers")
     layers: list[LayerSpec] = []
     if family in ("bert", "gpt"):
         if not v.get("vocab"):
@@ -114,6 +142,8 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
                                 **block))
         if family == "bert" and v.get("pooler", True):
             layers.append(LayerSpec("Pooler", name="pooler"))
+            if "pooler" in cfg.from_preset:
+                assumptions.append("the pooler (a dense d → d on the first token) is counted, as BertModel has it")
         if family == "gpt":
             if "final_norm" not in excluded:
                 layers.append(LayerSpec("LayerNormalization", name="final LayerNorm"))
@@ -136,6 +166,12 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
         repeat = v.get("layers", 1) if kind != "MultiHeadAttention" else 1
         if kind == "MultiHeadAttention":
             block.pop("ff")
+            widths = [w for w in _all_widths(mentions) if w != d]
+            if widths and any("cross" in m.text.lower() for m in mentions if m.label == "KIND"):
+                block["kdim"] = block["vdim"] = widths[0]  # keys and values from a memory of another width
+                assumptions.append(f"keys and values are projected from width {widths[0]:,} (the other sequence)")
+            if v.get("key_dim"):
+                block["key_dim"] = v["key_dim"]
         layers.append(LayerSpec(kind, repeat=repeat, name=kind, **block))
         shape = (None, d)
     return NetworkSpec(shape, tuple(layers), framework), assumptions, missing

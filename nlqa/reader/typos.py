@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..resources import iter_jsonl, load_toml
 
-WORD = re.compile(r"[A-Za-z]{4,}")
+WORD = re.compile(r"(?<![\w])[A-Za-z]{4,}(?![\w])")  # whole words only: never inside n_embd
 
 
 def _strings(value) -> list[str]:
