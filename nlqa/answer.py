@@ -101,6 +101,31 @@ def _shape_value(shape) -> list[int] | None:
     return list(shape)
 
 
+def approx(n: int) -> str:
+    """109,482,240 → '109.5M'; 7,000,000,000 → '7.0B'."""
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")):
+        if n >= size:
+            return f"{n / size:.1f}{suffix}"
+    return str(n)
+
+
+def option_matching(x: Extraction, value: Any) -> str | None:
+    """'(a) 620 (b) 1,860 ...' pasted with the question: which option the answer is."""
+    import re
+    options = []
+    for label, _, text in x.mentions:
+        if label == "OPTION":
+            m = re.search(r"([A-Ea-e]|iv|i{1,3})\W*\s*(\d[\d,]*)\s*$", text)
+            if m:
+                options.append((m.group(1), int(m.group(2).replace(",", ""))))
+    if not options:
+        return None
+    match = [letter for letter, number in options if number == value]
+    if match:
+        return f"Of the options given, ({match[0]}) {value:,} is the answer."
+    return f"None of the options given ({', '.join(f'{n:,}' for _, n in options)}) equals {value:,}."
+
+
 def _layer_label(c: LayerCount) -> str:
     spec = c.spec
     name = KIND_NAMES.get(spec.kind, spec.kind)
@@ -156,7 +181,12 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
     elif quantity == "biases":
         steps.append("Biases: " + " + ".join(f"{c.biases:,}" for c in rows) + f" = {totals['biases']:,}")
     else:
-        steps.append("Total: " + " + ".join(f"{c.params:,}" for c in rows) + f" = {totals['total_parameters']:,}")
+        summed = " + ".join(f"{c.params:,}" for c in rows)
+        total_txt = f"{totals['total_parameters']:,}"
+        line = f"Total: {summed} = {total_txt}" if len(rows) > 1 else f"Total: {total_txt}"
+        if totals["total_parameters"] >= 1_000_000:
+            line += f" ≈ {approx(totals['total_parameters'])}"
+        steps.append(line)
         if quantity == "trainable_parameters" and totals["non_trainable_parameters"] == 0:
             steps.append(f"All {totals['total_parameters']:,} parameters are trainable.")
     return steps
@@ -305,6 +335,9 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
                               "does not give. Ask again with e.g. 'sequences of 20 time steps'.", **base)
     alternatives = alternative_values(x, value)
     steps = derivation(count, x.quantity, x.layer)
+    option = option_matching(x, value) if isinstance(value, int) else None
+    if option:
+        steps.append(option)
     return Answer(
         status="answered", value=value, unit=None, layer=x.layer, framework=spec.framework,
         network=network_dict(count), totals=count.totals, steps=tuple(steps),
