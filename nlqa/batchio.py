@@ -221,9 +221,9 @@ def read_csv(handle: IO[bytes], column: str = "question", max_chars: int = MAX_C
             number += 1
             yield Item(number, number, problem=f"row {number} (line {rows.line_num}) cannot be read: {exc}")
             continue
+        number += 1
         if not any(cell.strip() for cell in row):
             continue
-        number += 1
         id_ = row[icol] if icol is not None and icol < len(row) and row[icol].strip() else number
         data = dict(zip(names, row))
         if qcol >= len(row) or not row[qcol].strip():

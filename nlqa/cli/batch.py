@@ -1,30 +1,81 @@
-"""``nlqa batch FILE.jsonl``: one JSON answer per input line, in order, written as each is made.
+"""``nlqa batch FILE``: one answer per input question, in input order, written as each is made.
 
-Input lines are JSON objects with ``question`` (and ``id``; the 1-based line number when absent);
-other fields are ignored, so a corpus file works as it is. Fully blank lines are skipped; every
-other line gives exactly one output line, an ``"status": "error"`` one when it cannot be read.
+Input (``nlqa.batchio``): JSON Lines (``id``, ``question``; other fields ignored, so a corpus file
+works as it is), CSV/TSV with a question column (``--column``), or plain text (one question per
+blank-line-separated block); chosen by extension or ``--input-format``, sniffed for stdin.
+Output (``nlqa.batchout``): JSON Lines, CSV or a Markdown table, one line per answer, to ``-o``
+or stdout. Every non-blank input record gives exactly one output line, an ``error`` one when it
+cannot be read or answering it fails; the run goes on.
+
+Answering (``nlqa.batchrun``): ``--jobs N`` worker processes (default: all cores), chunks of
+questions answered in order; ``--engine dask`` runs the same chunks on a Dask cluster.
+``--resume`` continues an interrupted ``-o`` file so that it ends byte-identical to an
+uninterrupted run. Ctrl-C leaves whole lines only and exits 130.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import io
+import itertools
 import os
+import time
+from collections import Counter
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
+from ..batchio import INPUT_FORMATS, MAX_CHARS, InputError, Item, count_records, format_of, read_item, read_items
+from ..batchout import OUTPUT_FORMATS, Resume, ResumeError, Sink, format_for, output_format
+from ..batchrun import CHUNK_SIZE, EngineError, Inline, answer_item, chunked, default_jobs, engine
 from .env import Env, decode
 from .status import ExitStatus
 
+__all__ = ["Item", "answer_item", "read_item", "open_streams", "input_lines", "run", "add_arguments"]
+
 NAME = "batch"
-HELP = "answer every question of a JSON Lines file, one JSON answer per line"
+HELP = "answer every question of a JSON Lines, CSV or text file, one answer per line"
+STATUS_WORDS = (("answered", "answered"), ("needs_clarification", "need clarification"),
+                ("unsupported", "unsupported"), ("error", "errors"))
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE.jsonl", help="questions, one JSON object a line; - reads stdin")
-    parser.add_argument("-o", "--output", metavar="OUT.jsonl", help="write the answers here (default: stdout)")
+    parser.add_argument("file", metavar="FILE", help="questions: .jsonl, .csv/.tsv or .txt (one question per "
+                                                     "blank-line-separated block); - reads stdin")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write the answers here (default: stdout)")
+    parser.add_argument("--format", choices=OUTPUT_FORMATS,
+                        help="output format (default: by the extension of -o, .csv or .md, else jsonl)")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS,
+                        help="input format (default: by extension; stdin and other names: jsonl when the "
+                             "first line starts with '{', else text)")
+    parser.add_argument("--column", default="question", metavar="NAME",
+                        help="CSV/TSV column holding the question (default: question); ids come from an "
+                             "'id' column when there is one, else the row number")
+    parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                        help=f"worker processes (default: all cores, here {default_jobs()})")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run: keep the answers already in -o OUT, answer the rest")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local",
+                        help="local processes (default) or a Dask cluster (pip install 'nlqa[dask]')")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 "
+                             "(default: a local cluster of --jobs workers)")
+    parser.add_argument("--chunk-size", type=_positive, default=CHUNK_SIZE, metavar="N",
+                        help=f"questions sent to a worker at a time (default: {CHUNK_SIZE})")
+    parser.add_argument("--max-chars", type=_positive, default=MAX_CHARS, metavar="N",
+                        help=f"a longer question gets an error answer (default: {MAX_CHARS:,})")
 
+
+# -- kept for ``nlqa eval``, which reads JSON Lines line by line -------------------------------
 
 @contextmanager
 def input_lines(path: str, env: Env) -> Iterator[Iterator[tuple[int, str]]]:
@@ -43,77 +94,187 @@ def input_lines(path: str, env: Env) -> Iterator[Iterator[tuple[int, str]]]:
             yield numbered(handle)
 
 
-@dataclass(frozen=True)
-class Item:
-    """One input line read: its id, the object, the question, or why it cannot be answered."""
-
-    number: int
-    id: Any
-    data: dict | None = None
-    question: str | None = None
-    problem: str = ""
-
-
-def read_item(number: int, text: str) -> Item:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        return Item(number, number, problem=f"line {number} is not valid JSON ({exc})")
-    if not isinstance(data, dict):
-        return Item(number, number, problem=f"line {number} is not a JSON object")
-    id_ = number if data.get("id") is None else data["id"]
-    question = data.get("question")
-    if "question" not in data:
-        return Item(number, id_, data, problem=f'line {number} has no "question"')
-    if not isinstance(question, str):
-        return Item(number, id_, data, problem=f'line {number}: "question" must be a string, '
-                                                 f"not {type(question).__name__}")
-    return Item(number, id_, data, question)
-
-
-def answer_item(item: Item, framework: str | None):
-    """The Answer for one input line; never raises (an unexpected error becomes an error Answer)."""
-    from ..answer import Answer, answer
-    if item.question is None:
-        return Answer("", "error", id=item.id, message=item.problem)
-    try:
-        return answer(item.question, framework=framework, id=item.id)
-    except Exception as exc:  # noqa: BLE001 - one bad line must not lose the others
-        return Answer(item.question, "error", id=item.id, message=f"internal error: {type(exc).__name__}: {exc}")
-
-
-@contextmanager
-def output_stream(path: str | None, env: Env):
-    if path is None or path == "-":
-        yield env.stdout
-    else:
-        with open(path, "w", encoding="utf-8") as handle:
-            yield handle
+def same_file(path: str, output: str | None) -> bool:
+    return (output not in (None, "-") and path != "-" and os.path.exists(output) and os.path.exists(path)
+            and os.path.samefile(path, output))
 
 
 def open_streams(stack: ExitStack, env: Env, path: str, output: str | None = None):
-    """Enter the input (and output) of a run; ``None`` after saying why one cannot be opened."""
-    if output not in (None, "-") and path != "-" and os.path.exists(output) and os.path.exists(path) \
-            and os.path.samefile(path, output):
+    """Enter the input lines (and the output stream) of a run; ``None`` after saying why not."""
+    if same_file(path, output):
         env.error(f"the output {output} is the input file; choose another -o")
         return None
     try:
         lines = stack.enter_context(input_lines(path, env))
-        out = stack.enter_context(output_stream(output, env))
+        out = env.stdout if output in (None, "-") else stack.enter_context(open(output, "w", encoding="utf-8"))
     except OSError as exc:
         env.error(f"cannot open {exc.filename or path}: {exc.strerror or exc}")
         return None
     return lines, out
 
 
+# -- the run -----------------------------------------------------------------------------------
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def summary(counts: Counter, seconds: float, skipped: int, output: str | None) -> str:
+    done = sum(counts.values())
+    rate = f" ({done / seconds:,.1f} questions/s)" if seconds > 0 and done else ""
+    parts = ", ".join(f"{counts.get(status, 0):,} {words}" for status, words in STATUS_WORDS)
+    text = f"nlqa batch: {done:,} question{'s' if done != 1 else ''} in {seconds:.1f} s{rate}: {parts}"
+    if skipped:
+        text += f"; {skipped:,} answered before, kept in {output}"
+    return text + "\n"
+
+
+class Skip:
+    """With ``--resume``: drops the inputs whose answers the output already holds, checking that
+    their ids are the output's, in order."""
+
+    def __init__(self, resume: Resume | None, fmt):
+        self.keys = resume.keys() if resume is not None and not resume.fresh else None
+        self.fmt, self.count, self.path = fmt, 0, resume.path if resume else None
+
+    def __call__(self, items) -> Iterator[Item]:
+        keys = self.keys
+        for item in items:
+            if keys is not None:
+                key = next(keys, None)
+                if key is None:
+                    keys = None
+                else:
+                    if key != self.fmt.id_key(item.id):
+                        raise ResumeError(f"cannot resume: answer {self.count + 1} in {self.path} has id {key} but "
+                                          f"question {self.count + 1} of the input has id {self.fmt.id_key(item.id)}; "
+                                          f"was {self.path} written from another input?")
+                    self.count += 1
+                    continue
+            yield item
+        if keys is not None and next(keys, None) is not None:
+            raise ResumeError(f"cannot resume: {self.path} holds more answers than the input has "
+                              f"questions ({self.count:,}); was it written from another input?")
+
+
+def progress_bar(env: Env, args, total: int | None):
+    """A rich progress bar on stderr (questions/s, ETA), or ``None`` when stderr is not a terminal
+    or the answers go to that terminal. No refresh thread: the parent may fork workers later."""
+    if not _isatty(env.stderr) or (args.output in (None, "-") and _isatty(env.stdout)):
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, \
+        TimeElapsedColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} q/s" if speed else "– q/s", style="progress.data.speed")
+
+    console = Console(file=env.stderr, no_color=bool(env.no_color))
+    bar = Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), Rate(), TimeElapsedColumn(),
+                   TextColumn("ETA"), TimeRemainingColumn(), console=console, auto_refresh=False,
+                   transient=False, redirect_stdout=False, redirect_stderr=False)
+    bar.add_task("answering", total=total)
+    return bar
+
+
+def _open_input(stack: ExitStack, env: Env, path: str):
+    if path == "-":
+        stdin = env.stdin
+        return getattr(stdin, "buffer", stdin) if stdin is not None else io.BytesIO()
+    return stack.enter_context(open(path, "rb"))
+
+
 def run(args: argparse.Namespace, env: Env) -> int:
-    from ..render import render_json
+    if args.resume and args.output in (None, "-"):
+        env.error("--resume continues an output file: give it with -o FILE")
+        return ExitStatus.USAGE
+    if args.scheduler and args.engine != "dask":
+        env.error("--scheduler is for --engine dask")
+        return ExitStatus.USAGE
+    if same_file(args.file, args.output):
+        env.error(f"the output {args.output} is the input file; choose another -o")
+        return ExitStatus.USAGE
+    fmt_name = format_for(args.output, args.format)
+    fmt = output_format(fmt_name)
+    jobs = args.jobs or default_jobs()
+    in_fmt = format_of(args.file, args.input_format)
     with ExitStack() as stack:
-        streams = open_streams(stack, env, args.file, args.output)
-        if streams is None:
+        try:
+            handle = _open_input(stack, env, args.file)
+            items = read_items(handle, in_fmt, args.column, args.max_chars)
+            first = next(items, None)                 # a CSV without the question column fails here
+            resume = Resume(args.output, fmt) if args.resume and os.path.exists(args.output) else None
+            skip = Skip(resume, fmt)
+            sink = Sink(env.stdout) if args.output in (None, "-") else \
+                Sink(path=args.output, append=resume is not None and not resume.fresh)
+        except OSError as exc:
+            env.error(f"cannot open {exc.filename or args.file}: {exc.strerror or exc}")
             return ExitStatus.USAGE
-        lines, out = streams
-        for number, text in lines:
-            out.write(render_json(answer_item(read_item(number, text), args.framework)) + "\n")
-            out.flush()
+        except (InputError, ResumeError) as exc:
+            env.error(str(exc))
+            return ExitStatus.USAGE
+        stack.callback(sink.close)
+        if resume is None or resume.fresh:
+            sink.write(fmt.header)
+        items = skip(itertools.chain([first] if first is not None else [], items))
+        chunks = chunked(items, args.chunk_size)
+        return _answer_all(args, env, sink, chunks, skip, fmt_name, jobs, in_fmt)
+
+
+def _answer_all(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str, jobs: int, in_fmt) -> int:
+    counts: Counter = Counter()
+    start = time.perf_counter()
+    worker = bar = None
+    finished = False
+    try:
+        ahead = list(itertools.islice(chunks, 2))   # an input of one chunk is answered here, at once
+        chunks = itertools.chain(ahead, chunks)
+        if len(ahead) < 2 and args.engine == "local":
+            worker = Inline(args.framework, fmt_name)
+        else:
+            worker = engine(args.engine, jobs, args.framework, fmt_name, args.scheduler)
+        bar = progress_bar(env, args, None)
+        if bar is not None:
+            counted = count_records(args.file, in_fmt, args.column, args.max_chars)
+            bar.update(bar.task_ids[0], total=None if counted is None else max(0, counted - skip.count))
+            bar.start()
+        last = 0.0
+        for pairs in worker.run(chunks):
+            for status, record in pairs:
+                sink.write(record + "\n")
+                counts[status] += 1
+            if bar is not None:
+                bar.advance(bar.task_ids[0], len(pairs))
+                if time.perf_counter() - last > 0.1:
+                    bar.refresh()
+                    last = time.perf_counter()
+        finished = True
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.stop()
+            bar = None
+        if worker is not None:
+            worker.close(kill=True)
+            worker = None
+        env.stderr.write(summary(counts, time.perf_counter() - start, skip.count, args.output))
+        where = f"; continue with --resume -o {args.output}" if args.output not in (None, "-") else ""
+        env.error(f"interrupted after {sum(counts.values()):,} answers{where}")
+        return ExitStatus.INTERRUPTED
+    except (ResumeError, EngineError) as exc:
+        env.error(str(exc))
+        return ExitStatus.USAGE
+    finally:
+        if bar is not None:
+            bar.refresh()
+            bar.stop()
+        if worker is not None:
+            worker.close(kill=not finished)
+    env.stderr.write(summary(counts, time.perf_counter() - start, skip.count, args.output))
+    env.stderr.flush()
     return ExitStatus.OK
