@@ -7,6 +7,7 @@ from typing import Any
 
 from ..core.conventions import convention
 from ..core.spec import LayerSpec, NetworkSpec
+from ..resources import load_toml
 from .code import CodeReading, read_code
 from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .groups import Group, PhraseFinder, Phrases
@@ -32,6 +33,8 @@ GENERIC_KINDS = {"Conv": "Conv{d}D", "MaxPool": "MaxPooling{d}D", "AvgPool": "Av
 SPATIAL_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
                  "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
                  "AveragePooling3D"}
+PARAMETER_FREE = {"MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool", "Flatten", "Dropout", "Activation",
+                  "MaxPooling2D", "AveragePooling2D"}
 SIZED_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Embedding"}
 SHAPE_ONLY_KINDS = {"Flatten", "Dropout", "Activation", "MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool"}
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
@@ -164,6 +167,9 @@ class Extractor:
             return None, set()
         doc, v = self.reading.doc, vocab()
         for m in self.mentions("LAYERNUM"):
+            following = doc[m.end].lower_ if m.end < len(doc) else ""
+            if following in v["unit_nouns"] or following in ("neuron", "unit", "node"):
+                continue  # "hidden layer 3 neurons" gives a size, not a layer number
             if self.sentence(m) == asked and isinstance(m.value, int):
                 index = m.value + 1 if m.id == "index0" else m.value
                 return {"index": index}, set(range(m.start, m.end))
@@ -407,9 +413,9 @@ class Extractor:
         groups = self._apply_blanket_statements(groups)
         groups = self._merge_embeddings(groups)
         for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
-                  and not {"vocab", "table", "positions"} & set(g.attrs) and "dim" in g.attrs]:
+                  and not {"vocab", "table", "positions"} & set(g.attrs)]:
             groups.remove(g)  # "an LSTM reads 100-dimensional embeddings": vectors fed in, not a layer
-            if input_shape is None and isinstance(g.attrs["dim"].value, int):
+            if input_shape is None and "dim" in g.attrs and isinstance(g.attrs["dim"].value, int):
                 input_shape, input_kind = (g.attrs["dim"].value,), "features"
         if self.code.layers:
             # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm"),
@@ -743,6 +749,14 @@ class Extractor:
             if channels:
                 dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
                 input_shape, input_kind = (None,) * dims + (channels[0],), "channels"  # "on RGB input"
+        if input_shape is None and specs:
+            named = self._dataset_shape()
+            if named is not None:
+                input_shape, input_kind = named
+        if input_shape is None and specs and all(s.kind in PARAMETER_FREE for s in specs):
+            input_shape, input_kind = (None, None, 1), "code"
+            x.assumptions.append(f"a {KIND_NAMES.get(specs[0].kind, specs[0].kind)} layer has no parameters "
+                                 "whatever its input")
         if input_shape is None and x.quantity == "biases" and specs:
             input_shape = (1,)
             x.assumptions.append("the input size is not given, but it does not change the number of "
@@ -830,6 +844,17 @@ class Extractor:
                                          "layer is flattened before the dense layer (an implied Flatten)")
             out.append(spec)
         return out
+
+    def _dataset_shape(self) -> tuple[tuple, str] | None:
+        """'MNIST' → (28, 28, 1): a dataset named in the question gives its input shape."""
+        table = load_toml("datasets.toml")["datasets"]
+        for token in self.reading.doc:
+            shape = table.get(token.lower_)
+            if shape:
+                self.x.assumptions.append(f"{token.text} inputs are {'×'.join(map(str, shape))} (height × width "
+                                          "× channels)")
+                return tuple(shape), "image"
+        return None
 
     def _convention_notes(self, spec: NetworkSpec, x: Extraction) -> None:
         kinds = {layer.kind for layer in spec.layers}

@@ -288,6 +288,11 @@ class PhraseFinder:
                     if group.role is None:
                         group.role = "output"
                     return
+                if (m.label == "LAYERNUM" and not group.sizes and isinstance(m.value, int)
+                        and self.lower(m.end) in self.v["unit_nouns"] | {"neuron", "unit", "node"}):
+                    group.sizes = [m.value]  # "hidden layer 3 neurons"
+                    group.end = m.end + 1
+                    return
                 if m.label == "UNITS" and not group.sizes and isinstance(m.value, int):
                     group.sizes = [m.value]
                     out.consumed.add(m.start)

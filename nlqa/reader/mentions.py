@@ -107,6 +107,9 @@ def read(text: str) -> Reading:
 
 
 def reading_from(doc, found) -> Reading:
+    nouns = vocab()["unit_nouns"] | {"neuron", "unit", "node"}
+    found = [(e, s, t) for e, s, t in found  # "hidden layer 3 neurons": a size, not layer number 3
+             if not (e.label == "LAYERNUM" and t < len(doc) and doc[t].lower_ in nouns)]
     mentions = _resolve(found, doc)
     sentence_of, sentence = [], 0
     for token in doc:

@@ -37,6 +37,16 @@ def _first(mentions: list[Mention], label: str, ident: str | None = None) -> Any
     return None
 
 
+def _before_word(doc, words: tuple[str, ...]) -> int | None:
+    """'8 layers', '12-layer': the number right before a word."""
+    for i, token in enumerate(doc):
+        if token.lower_ in words and i:
+            j = i - 1 if doc[i - 1].text != "-" else i - 2
+            if j >= 0 and doc[j].text.isdigit():
+                return int(doc[j].text)
+    return None
+
+
 def _after_word(doc, word: str) -> int | None:
     """'hidden 256': the number right after a word, when no pattern took it."""
     for i, token in enumerate(doc[:-1]):
@@ -62,7 +72,8 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
         name = entry.get("preset", name)
         cfg.preset, cfg.family = name, presets[name]["family"]
     said = {
-        "layers": _first(mentions, "TF", "layers") or _first(mentions, "STACK"),
+        "layers": (_first(mentions, "TF", "layers") or _first(mentions, "STACK")
+                   or (_before_word(doc, ("layers", "layer", "blocks")) if doc is not None else None)),
         "width": (_first(mentions, "TF", "width") or _first(mentions, "UNITS") or _first(mentions, "EMBED", "dim")
                   or _first(mentions, "INPUT", "features") or (_after_word(doc, "hidden") if doc is not None else None)
                   or _first(mentions, "TF", "width_loose")),
