@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core import LayerCount, NetworkCount, NetworkSpec, count_network
+from .core import LayerCount, NetworkCount, count_network
 from .errors import SpecError
+from .reader.extract import Extraction, extract
+from .reader.kinds import KIND_NAMES
 from .related import related_questions, tip_for
-from .reader.extract import KIND_NAMES, Extraction, extract
 
 QUANTITY_WORDS = {
     "total_parameters": "parameters",

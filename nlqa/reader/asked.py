@@ -1,0 +1,111 @@
+"""What a question asks: the sentence, the quantity, a layer it names, memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .extraction import Extraction
+from .mentions import Mention, vocab
+
+
+class QuestionMixin:
+    """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
+
+    def asked_sentence(self) -> int | None:
+        doc, qwords = self.reading.doc, vocab()["question_words"]
+        quantity_sentences = {self.sentence(m) for m in self.mentions("QUANTITY")}
+        candidates = [self.reading.sentence_of[t.i] for t in doc if t.lower_ in qwords]
+        preferred = [s for s in candidates if s in quantity_sentences]
+        if preferred:
+            return preferred[-1]
+        if candidates:
+            return candidates[-1]
+        return max(quantity_sentences) if quantity_sentences else None
+
+    def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
+        quantities = self.mentions("QUANTITY") or [
+            Mention("QUANTITY", "total_parameters", m.start, m.end, None, m.text) for m in self.mentions("PARAMCOUNT")]
+        in_asked = [m for m in quantities if self.sentence(m) == asked]
+        doc = self.reading.doc
+        if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
+            in_asked = in_asked[1:]  # "how many of the parameters ... are biases?"
+        chosen = (in_asked or quantities[-1:] or [None])[0]
+        if chosen is None:
+            return None, None
+        mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
+        near = {m.id for m in self.mentions("QMOD") if chosen.start - 4 <= m.start < chosen.start}
+        qty = chosen.id
+        if qty == "total_parameters" or qty == "weights":
+            if "non_trainable" in near or ("non_trainable" in mods and "trainable" not in near):
+                return "non_trainable_parameters", chosen
+            if qty == "weights" and "weights_only" in mods | {m.id for m in self.mentions("QMOD")}:
+                return "weights", chosen
+            if qty == "weights":
+                self.loose_weights = True
+                return ("trainable_parameters" if "trainable" in near else "total_parameters"), chosen
+            if "trainable" in near:
+                return "trainable_parameters", chosen
+        return qty, chosen
+
+    def reference(self, asked: int | None, after: Mention | None) -> tuple[dict | None, set[int]]:
+        """A layer the question asks about: "the second hidden layer", "layer 3", "the dense layer"."""
+        if asked is None or after is None:
+            return None, set()
+        doc, v = self.reading.doc, vocab()
+        for m in self.mentions("LAYERNUM"):
+            following = doc[m.end].lower_ if m.end < len(doc) else ""
+            if following in v["unit_nouns"] or following in ("neuron", "unit", "node"):
+                continue  # "hidden layer 3 neurons" gives a size, not a layer number
+            if self.sentence(m) == asked and isinstance(m.value, int):
+                index = m.value + 1 if m.id == "index0" else m.value
+                return {"index": index}, set(range(m.start, m.end))
+        n = len(doc)
+        for i in range(after.end if after else 0, n):
+            if self.reading.sentence_of[i] != asked:
+                continue
+            if doc[i].lower_ not in v["reference_determiners"]:
+                continue
+            ref: dict[str, Any] = {}
+            j = i + 1
+            while j < n:
+                m = self.reading.covered.get(j)
+                low = doc[j].lower_
+                if m is None and low in v["ordinals"]:
+                    ref["ordinal"] = v["ordinals"][low]
+                elif m is not None and m.label == "KIND":
+                    ref["kind"] = m.id
+                    j = m.end
+                    continue
+                elif m is not None and m.label == "ROLE":
+                    ref["role"] = m.id
+                elif m is None and low in v["modifiers"]:
+                    pass
+                else:
+                    break
+                j += 1
+            if j < n and doc[j].lower_ == "layer" and self.reading.covered.get(j) is None:
+                return ref, set(range(i, j + 1))
+        return None, set()
+
+    # -- the network --------------------------------------------------------------------
+    def memory_request(self, x: Extraction, quantity: str | None) -> str | None:
+        """'How much memory ... in float16?': the memory quantity, with dtype and unit recorded."""
+        asked = self.asked_sentence()
+        memory = [m for m in self.mentions("MEMORY", "MEMUNIT") if self.sentence(m) == asked] or (
+            self.mentions("MEMORY", "MEMUNIT") if quantity is None else [])
+        if not memory and self.mentions("DTYPE") and (quantity is None or "size" in self.text.lower()):
+            memory = self.mentions("DTYPE")  # "the size of a 1.3B model at int8": a dtype matters only for memory
+        if not memory:
+            return None
+        dtypes = [m.id for m in self.mentions("DTYPE")]
+        units = [m.id for m in self.mentions("MEMUNIT") if self.sentence(m) == asked] or [
+            m.id for m in self.mentions("MEMUNIT")]
+        x.memory = {"dtype": dtypes[0] if dtypes else None, "unit": units[-1] if units else None}
+        if self.mentions("TRAINING") or self.mentions("OPTIMIZER"):
+            optimizers = [m.id for m in self.mentions("OPTIMIZER")]
+            x.memory["optimizer"] = optimizers[0] if optimizers else None
+            x.memory["precision"] = "mixed" if self.mentions("PRECISION") or (dtypes and dtypes[0] in (
+                "float16", "bfloat16")) else "fp32"
+            return "training_memory_bytes"
+        return "memory_bytes"
+

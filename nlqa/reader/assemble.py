@@ -1,0 +1,386 @@
+"""Layer phrases → ordered layers: inputs, outputs, sizes, attributes, implied layers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.spec import LayerSpec
+from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
+from .extraction import Extraction
+from .groups import Group, Phrases
+from .kinds import KIND_NAMES, SHAPE_ONLY_KINDS, SIZED_KINDS, STRUCTURAL_KINDS, _family
+from .mentions import Mention, vocab
+from .transformers import BLOCK_KINDS
+
+
+class AssemblyMixin:
+    """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
+
+    def assemble(self, phrases: Phrases, x: Extraction):
+        """Groups → ordered LayerSpecs, the input shape and how the input was stated."""
+        groups = phrases.groups
+        input_shape, input_kind = None, None
+        consumed = phrases.consumed
+        # inputs named in prose
+        for m in self.mentions("INPUT"):
+            if m.value is None or isinstance(m.value, float):
+                continue
+            value = self._prose_shape(m)
+            if input_shape is None:
+                input_shape, input_kind = value, m.id
+            elif value != input_shape and not (m.id == "features" and input_kind in ("shape", "image")):
+                if input_kind == "features" and m.id in ("shape", "image", "keras_shape"):
+                    input_shape, input_kind = value, m.id
+                elif input_kind == "keras_shape" and len(input_shape) == 2 and value == input_shape[-1:]:
+                    pass
+                elif input_kind in ("shape", "image") and value == (input_shape[-1],):
+                    pass
+                else:
+                    x.missing.append(f"the size of the input (the question gives both {self._fmt(input_shape)} "
+                                     f"and {self._fmt(value)})")
+                    return [], None, None
+        input_groups = [g for g in groups if g.role == "input" and not g.kind]
+        for g in input_groups:
+            groups.remove(g)
+            if g.sizes and input_shape is None:
+                input_shape, input_kind = (g.sizes[0],), "features"
+        arch = phrases.architectures[0] if phrases.architectures else None
+        if arch and len(arch) >= 2:
+            if input_shape is None:
+                input_shape, input_kind = (arch[0],), "features"
+            arch_groups = [Group(0, 0, kind=phrases.network_kind or "Dense", count=1, sizes=[s])
+                           for s in arch[1:]]
+            arch_groups[-1].role = "output"
+            code_groups = [g for g in groups if g.code]
+            groups = arch_groups + code_groups
+            self.output_mentions = []
+            phrases.consumed.update(m.start for m in self.mentions("UNITS"))
+            self.arch_mode = True
+        else:
+            self.output_mentions = [m for m in self.mentions("OUTPUT", "CLASSES", "SCALAR")
+                                    if m.start not in consumed and not self._inside_input(m)]
+        code_shape = self.code.input_shape
+        if input_shape is None and self.code.tensor_shape is not None:
+            input_shape, input_kind = self.code.tensor_shape, "tensor"
+        if code_shape is not None and input_kind != "keras_shape":
+            merged = self._merge_shapes(input_shape, code_shape)
+            input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
+        if not any(g.kind in CONV_KINDS for g in groups) and not self.code.layers:
+            conv_attrs = [m for m in self.mentions("CONV") if m.id in ("filters", "kernel")]
+            if {m.id for m in conv_attrs} == {"filters", "kernel"}:  # "96 filters of 11x11, stride 4"
+                first = min(m.start for m in conv_attrs)
+                position = next((k for k, g in enumerate(groups) if g.start > first), len(groups))
+                groups.insert(position, Group(first, first, kind="Conv", count=1, text="(convolution)"))
+        assign_attributes(self.reading, groups)
+        groups = self._apply_blanket_statements(groups)
+        groups = self._merge_embeddings(groups)
+        for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
+                  and not {"vocab", "table", "positions"} & set(g.attrs)]:
+            groups.remove(g)  # "an LSTM reads 100-dimensional embeddings": vectors fed in, not a layer
+            if input_shape is None and "dim" in g.attrs and isinstance(g.attrs["dim"].value, int):
+                input_shape, input_kind = (g.attrs["dim"].value,), "features"
+        if self.code.layers:
+            # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm"),
+            # unless they stand in the chain of layers ("Dense(256) -> BatchNormalization -> ...")
+            code_families = {_family(g.code.spec.kind) for g in groups if g.code}
+            groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
+                      or g.kind in SHAPE_ONLY_KINDS or self._in_chain(g)
+                      or (g.kind in SIZED_KINDS and _family(g.kind) not in code_families)
+                      or (not g.bare and (g.count or 1) > 1)]
+        if len(groups) > 1:  # a bare "layer" that says nothing ("its first layer is a convolution")
+            groups = [g for g in groups if g.kind or g.role or g.sizes or g.code or g.attrs]
+        # the output layer named separately ("3 output neurons", "10 classes", "a scalar")
+        output_groups = [g for g in groups if g.role == "output" and not g.code]
+        hidden = [g for g in groups if g not in output_groups]
+        outputs = self.output_mentions
+        # a layer phrase with no size next to an output mention annotates it: "scalar (dense layer)"
+        for g in list(hidden):
+            if not g.sizes and not g.code and g.role != "hidden" and outputs and any(
+                    self._adjacent(g.start, g.end, o.start, o.end) for o in outputs):
+                hidden.remove(g)
+                self.output_kind = g.kind
+        # bare kind words that only name the network ("An RNN has two SimpleRNN layers")
+        for g in list(hidden):
+            if g.bare and not g.sizes and not g.code and len(hidden) > 1 and g.kind not in STRUCTURAL_KINDS:
+                others = [h for h in hidden if h is not g]
+                if any(h.kind == g.kind or h.kind is None or g.kind == "SimpleRNN" and h.kind in ("SimpleRNN", "LSTM", "GRU")
+                       for h in others):
+                    hidden.remove(g)
+                    phrases.network_kind = phrases.network_kind or g.kind
+        # standalone sizes: "50 hidden units", "5 hidden neurons", "128 memory cells"
+        if len(hidden) > 1 and hidden[0].kind in ("GlobalAvgPool", "GlobalMaxPool") and hidden[1].kind == "Embedding":
+            hidden[0], hidden[1] = hidden[1], hidden[0]  # "averages the embeddings": the pooling comes after
+        if any(g.kind == "Embedding" for g in hidden):
+            dims = [m for m in self.mentions("INPUT") if m.id == "features" and isinstance(m.value, int)]
+            self.embedding_dim = dims[0].value if dims else None
+        self._standalone_units(hidden, phrases)
+        output_values = sorted({o.value if o.label != "SCALAR" else 1 for o in outputs
+                                if isinstance(o.value if o.label != "SCALAR" else 1, int)})
+        binary = self.mentions("BINARY")
+        if output_groups:
+            out = output_groups[-1]
+            if not out.sizes and output_values:
+                out.sizes = [output_values[0]]
+            if not out.sizes:
+                x.missing.append("the number of output units (how many classes or outputs)")
+        elif output_values and hidden and hidden[-1].code is not None and hidden[-1].code.spec.kind == "Dense":
+            pass  # the code's own last layer is the output the prose names ("Linear(64, 2) for two classes")
+        elif (len(output_values) == 1 and hidden and hidden[-1].kind in (None, "Dense") and not hidden[-1].code
+              and hidden[-1].role != "hidden" and hidden[-1].sizes and hidden[-1].sizes[-1] == output_values[0]
+              and all(o.label == "CLASSES" for o in outputs)):
+            pass  # "... fully connected layers of 4096, 4096 and 1000 units" for "1000 classes"
+        elif output_values:
+            if len(output_values) > 1:
+                x.missing.append("the size of the output layer (the question gives "
+                                 + " and ".join(str(v) for v in output_values) + ")")
+            else:
+                last = hidden[-1] if hidden else None
+                if last is not None and not last.sizes and not last.code and len(hidden) == 1 \
+                        and last.role != "hidden" and last.kind in (None, "Dense"):
+                    last.sizes = output_values  # "a dense layer maps 512 inputs to 64 outputs"
+                else:
+                    output_groups = [Group(10**9, 10**9, kind=self.output_kind or "Dense",
+                                           role="output", count=1, sizes=output_values)]
+        elif binary and hidden and not any(g.code for g in hidden):
+            output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
+            x.assumptions.append("binary classification: one sigmoid output unit")
+            self.binary_alternative = True
+        ordered = hidden + output_groups
+        stack = [m.value for m in self.mentions("STACK") if isinstance(m.value, int) and m.value > 0]
+        recurrent_groups = [g for g in hidden if g.kind in ("SimpleRNN", "LSTM", "GRU") and not g.code]
+        if stack and len(recurrent_groups) == 1 and recurrent_groups[0].count in (None, 1):
+            recurrent_groups[0].count = stack[0]  # "hidden_size 128, num_layers=2"
+        if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU") and not self.code.layers and not any(
+                (g.kind or phrases.network_kind) in ("SimpleRNN", "LSTM", "GRU") for g in hidden):
+            x.missing.append("how many hidden (recurrent) units the network has")
+        layers: list[tuple[LayerSpec, Group]] = []
+        for g in ordered:
+            layers += self._expand(g, phrases, x)
+        if not layers and not x.missing:
+            x.missing.append("the layers of the network (their kinds and sizes)")
+        return layers, input_shape, input_kind
+
+    def _apply_blanket_statements(self, groups: list[Group]) -> list[Group]:
+        """'All convolutions are 3x3 with same padding': settings for every layer of that kind."""
+        doc = self.reading.doc
+        out = []
+        for g in groups:
+            before = doc[g.start - 1].lower_ if g.start > 0 else ""
+            if before in ("all", "every", "each") and not g.sizes and not g.code:
+                for other in groups:
+                    if other is not g and _family(other.kind) == _family(g.kind):
+                        for key, m in g.attrs.items():
+                            other.attrs.setdefault(key, m)
+                continue
+            out.append(g)
+        return out
+
+    def _merge_embeddings(self, groups: list[Group]) -> list[Group]:
+        """'An embedding layer ... 64-dimensional embeddings' in one sentence is one embedding."""
+        out: list[Group] = []
+        for g in groups:
+            last = out[-1] if out else None
+            if (last is not None and g.kind == last.kind == "Embedding" and not g.code and not last.code
+                    and self.reading.sentence_of[g.start] == self.reading.sentence_of[last.start]
+                    and not ({"vocab", "table", "positions"} & set(g.attrs)
+                             and {"vocab", "table", "positions"} & set(last.attrs))):
+                last.sizes = last.sizes or g.sizes
+                for key, m in g.attrs.items():
+                    last.attrs.setdefault(key, m)
+                continue
+            out.append(g)
+        return out
+
+    def _in_chain(self, g: Group) -> bool:
+        doc = self.reading.doc
+        before = doc[g.start - 1].text if g.start > 0 else ""
+        after = doc[g.end].text if g.end < len(doc) else ""
+        return before == "->" or after == "->"
+
+    def _prose_shape(self, m: Mention) -> tuple:
+        """An input mention's shape, with the channels an image's words give ("RGB" → 3)."""
+        value = m.value if isinstance(m.value, tuple) else (m.value,)
+        if m.id in ("image", "frames", "features", "shape") and len(value) == 2 and (
+                m.id in ("image", "frames") or value[1] != 1 and value[0] != 1):
+            words = vocab()["channel_words"]
+            channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            if channels:
+                value = value + (channels[0],)
+        if m.id == "frames":
+            frames = self.reading.doc[m.start].text
+            if frames.isdigit():
+                value = (int(frames),) + value
+        return value
+
+    def _merge_shapes(self, prose: tuple | None, code: tuple) -> tuple:
+        """The code's input shape completed by the prose's (sides the code leaves unknown)."""
+        if prose is None:
+            return code
+        if len(prose) == len(code) + 1 and self.fw == "pytorch":
+            prose = prose[1:]  # a PyTorch tensor shape written with its batch size
+        if len(prose) == len(code) - 1 and code[-1] is not None and prose[-1] != code[-1]:
+            prose = prose + (code[-1],)  # "28x28 digits" + in_channels=1
+        if len(prose) != len(code):
+            return code
+        if (self.fw == "pytorch" and len(prose) >= 2 and code[-1] is not None
+                and prose[0] == code[-1] and prose[-1] != code[-1]):
+            prose = prose[1:] + prose[:1]  # channels first, as PyTorch writes it
+        if all(c is None or c == p for c, p in zip(code, prose)):
+            return prose
+        return code
+
+    def _adjacent(self, a0: int, a1: int, b0: int, b1: int) -> bool:
+        """Two spans separated only by brackets or punctuation: "a scalar (dense layer)"."""
+        gap = range(a1, b0) if a1 <= b0 else range(b1, a0)
+        return len(gap) <= 2 and all(self.reading.doc[i].text in "(),:-" for i in gap)
+
+    def _inside_input(self, m: Mention) -> bool:
+        return False
+
+    def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
+        doc, v = self.reading.doc, vocab()
+        used = {i for g in hidden for i in range(g.start, g.end)}
+        for m in self.mentions("UNITS"):
+            if m.start in phrases.consumed or not isinstance(m.value, int):
+                continue
+            target = next((g for g in reversed(hidden) if not g.sizes and g.start < m.start), None) \
+                or next((g for g in hidden if not g.sizes), None)
+            if target is not None:
+                target.sizes = [m.value]
+            else:
+                group = Group(m.start, m.end, kind=None, role="hidden", count=1, sizes=[m.value])
+                position = next((k for k, g in enumerate(hidden) if g.start > m.start), len(hidden))
+                hidden.insert(position, group)
+            phrases.consumed.add(m.start)
+        for i, token in enumerate(doc):
+            if self.arch_mode:
+                break
+            if i in used or self.reading.covered.get(i) is not None:
+                continue
+            value = token.text
+            if not value.isdigit():
+                continue
+            if doc[i - 1].text == "->" if i else False:
+                if i + 1 >= len(doc) or doc[i + 1].text in ("->", ".", ",", "?", ";"):
+                    group = Group(i, i + 1, kind=None, role="hidden", count=1, sizes=[int(value)])
+                    position = next((k for k, g in enumerate(hidden) if g.start > i), len(hidden))
+                    hidden.insert(position, group)  # "50 inputs -> 32 -> 32 -> 5 outputs"
+                    continue
+            j = i + 1
+            role = None
+            if self.reading.covered.get(j) and self.reading.covered[j].label == "ROLE":
+                role = self.reading.covered[j].id
+                j = self.reading.covered[j].end
+            if j >= len(doc) or doc[j].lower_ not in v["unit_nouns"] or self.reading.covered.get(j):
+                continue
+            if doc[j].lower_ in ("features", "outputs", "dimensions", "dims", "dim", "activations"):
+                continue
+            size = int(value)
+            sentence = self.reading.sentence_of[i]
+            target = next((g for g in reversed(hidden) if not g.sizes and not g.code
+                           and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence), None)
+            if target is not None and role in (None, "hidden"):
+                target.sizes = [size]
+            elif role in (None, "hidden"):
+                group = Group(i, j + 1, kind=None, role="hidden", count=1, sizes=[size])
+                position = next((k for k, g in enumerate(hidden) if g.start > i), len(hidden))
+                hidden.insert(position, group)
+
+    def _expand(self, g: Group, phrases: Phrases, x: Extraction) -> list[tuple[LayerSpec, Group]]:
+        if g.code is not None:
+            return [(g.code.spec, g)]
+        kind = g.kind or self.output_kind if g.role == "output" else g.kind
+        if kind in BLOCK_KINDS:
+            kind = None  # "encoder layers of 128 and 32 units" outside a transformer: plain dense layers
+        kind = kind or (phrases.network_kind if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU", "Dense")
+                        and g.role != "output" else None) or "Dense"
+        name = KIND_NAMES.get(kind, kind)
+        role = f"{g.role} " if g.role in ("hidden", "output") else ""
+        if kind in STRUCTURAL_KINDS:
+            return self._expand_structural(g, kind, name, x)
+        if not g.sizes:
+            count_txt = f"{g.count} " if g.count and g.count > 1 else ""
+            x.missing.append(f"how many units the {count_txt}{role}{name} layer{'s' if g.plural else ''} "
+                             f"{'have' if g.plural else 'has'}")
+            return []
+        count = g.count
+        if count is None:
+            if len(g.sizes) > 1:
+                count = len(g.sizes)
+            elif g.plural:
+                x.missing.append(f"how many {role}{name} layers there are")
+                return []
+            else:
+                count = 1
+        if len(g.sizes) == 1:
+            sizes = g.sizes * count
+        elif len(g.sizes) == count:
+            sizes = g.sizes
+        else:
+            x.missing.append(f"the sizes of the {count} {role}{name} layers (the question lists "
+                             + ", ".join(str(s) for s in g.sizes) + ")")
+            return []
+        bidir = g.bidirectional or bool(self.mentions("BIDIR")) and kind in ("SimpleRNN", "LSTM", "GRU") \
+            and g.role != "output"
+        nobias = bool(self.mentions("NOBIAS"))
+        out = []
+        for size in sizes:
+            out.append((LayerSpec(kind, size, bias=not nobias, bidirectional=bidir,
+                                  name=f"{role}{name} layer".strip()), g))
+        return out
+
+    def _expand_structural(self, g: Group, kind: str, name: str, x: Extraction):
+        """Convolution, pooling, normalisation, embedding and shape layers from their attributes."""
+        a = {key: m.value for key, m in g.attrs.items()}
+        fields: dict[str, Any] = {}
+        if kind in CONV_KINDS and len(g.sizes) > 1 and "filters" not in g.attrs or (
+                kind in CONV_KINDS and len(g.sizes) > 1 and g.count == len(g.sizes)):
+            out = []
+            for size in g.sizes:  # "three 3x3 conv layers with 32, 64 and 64 filters"
+                single = Group(g.start, g.end, kind=g.kind, count=1, sizes=[size], attrs=dict(g.attrs))
+                single.attrs.pop("filters", None)
+                out += self._expand_structural(single, kind, name, x)
+            return out
+        if kind in CONV_KINDS:
+            filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
+            if kind != "DepthwiseConv2D" and not isinstance(filters, int):
+                x.missing.append(f"how many filters the {name} layer has")
+                return []
+            kernel = a.get("kernel")
+            if kernel is None:
+                x.missing.append(f"the kernel size of the {name} layer")
+                return []
+            fields.update(units=filters if kind != "DepthwiseConv2D" else None, kernel=kernel,
+                          strides=a.get("stride"), dilation=a.get("dilation"))
+            if isinstance(a.get("multiplier"), int):
+                fields["depth_multiplier"] = a["multiplier"]
+            if isinstance(a.get("groups"), int):
+                fields["groups"] = a["groups"]
+        if kind in POOL_KINDS:
+            fields.update(pool=a.get("pool"), strides=a.get("stride"))
+        if kind in CONV_KINDS | POOL_KINDS:
+            if "padding_same" in g.attrs:
+                fields["padding"] = "same"
+            elif isinstance(a.get("padding"), (int, tuple)):
+                fields["padding"] = a["padding"]
+        if kind == "Embedding":
+            table = a.get("table") if isinstance(a.get("table"), tuple) and len(a["table"]) == 2 else (None, None)
+            vocab_size = a.get("vocab") or table[0] or a.get("positions")
+            dim = a.get("dim") or table[1] or (g.sizes[0] if len(g.sizes) == 1 else None) or self.embedding_dim
+            if not isinstance(vocab_size, int):
+                x.missing.append("the vocabulary size of the embedding (how many words or tokens)")
+                return []
+            if not isinstance(dim, int):
+                x.missing.append("the dimension of the embedding vectors")
+                return []
+            fields.update(vocab=vocab_size, units=dim)
+            if self.mentions("FROZEN"):
+                fields["trainable"] = False
+                x.assumptions.append("the embedding is frozen: its table counts as non-trainable")
+        if self.mentions("NOBIAS") and kind in CONV_KINDS:
+            fields["bias"] = False
+        count = g.count or 1
+        return [(LayerSpec(kind, name=f"{name} layer", **{k: v for k, v in fields.items() if v is not None}), g)
+                for _ in range(count)]
+

@@ -1,0 +1,232 @@
+"""Ordered layers → a NetworkSpec: input shapes, kinds resolved by rank, conventions, references."""
+
+from __future__ import annotations
+
+from ..core.conventions import convention
+from ..core.spec import LayerSpec, NetworkSpec
+from ..resources import load_toml
+from .attributes import CONV_KINDS
+from .extraction import Alternative, Extraction
+from .kinds import (
+    GENERIC_KINDS,
+    KIND_NAMES,
+    PARAMETER_FREE,
+    SPATIAL_KINDS,
+    _kind_matches,
+)
+from .mentions import vocab
+from .transformers import BLOCK_KINDS
+
+
+class SpecMixin:
+    """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
+
+    def build_spec(self, layers, input_shape, input_kind, x: Extraction) -> NetworkSpec | None:
+        specs = [spec for spec, _ in layers]
+        first_code = next((g.code for _, g in layers[:1] if g.code), None)
+        if input_shape is None and first_code is not None and first_code.input_shape is not None:
+            input_shape, input_kind = first_code.input_shape, "code"
+        if specs and specs[0].kind == "Embedding" and input_kind not in ("code", "keras_shape") \
+                and not (input_kind in ("shape", "tensor") and input_shape and len(input_shape) == 1):
+            lengths = [m.value for m in self.mentions("EMBED") if m.id == "length" and isinstance(m.value, int)]
+            lengths += [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            input_shape, input_kind = ((lengths[0],) if lengths else (None,)), "tokens"
+        if input_shape is None:
+            channels = [m.value for m in self.mentions("CONV") if m.id == "in_channels" and isinstance(m.value, int)]
+            if channels and specs and specs[0].kind in CONV_KINDS | {"BatchNormalization", "LayerNormalization"}:
+                dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
+                input_shape, input_kind = (None,) * dims + (channels[0],), "channels"
+        if input_shape is None and specs and specs[0].kind in BLOCK_KINDS:
+            width = specs[0].units or next((m.value for m in self.mentions("TF") if m.id == "width"
+                                            and isinstance(m.value, int)), None)
+            if width:
+                input_shape, input_kind = (None, width), "code"  # attention over a sequence of width d
+        if input_shape is None and specs and specs[0].kind in CONV_KINDS:
+            words = vocab()["channel_words"]
+            channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            if channels:
+                dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
+                input_shape, input_kind = (None,) * dims + (channels[0],), "channels"  # "on RGB input"
+        if input_shape is None and specs:
+            named = self._dataset_shape()
+            if named is not None:
+                input_shape, input_kind = named
+        if input_shape is None and specs and all(s.kind in PARAMETER_FREE for s in specs):
+            input_shape, input_kind = (None, None, 1), "code"
+            x.assumptions.append(f"a {KIND_NAMES.get(specs[0].kind, specs[0].kind)} layer has no parameters "
+                                 "whatever its input")
+        if input_shape is None and x.quantity == "biases" and specs:
+            input_shape = (1,)
+            x.assumptions.append("the input size is not given, but it does not change the number of "
+                                 "biases (the steps show i = 1)")
+        if input_shape is None:
+            first = specs[0] if specs else None
+            what = KIND_NAMES.get(first.kind, first.kind) if first else "first"
+            x.missing.append(f"the size of the input (how many features go into the first {what} layer)")
+            x.understood = self._understood(specs, None)
+            return None
+        if any(side is not None and (not isinstance(side, int) or side <= 0) for side in input_shape):
+            x.missing.append(f"a positive input size (the question gives {self._fmt(input_shape)})")
+            return None
+        if any(s.units is not None and s.units <= 0 for s in specs):
+            x.missing.append("a positive size for every layer")
+            return None
+        recurrent = any(s.kind in ("SimpleRNN", "LSTM", "GRU") for s in specs)
+        shape = tuple(input_shape)
+        alternatives = []
+        if input_kind in ("shape", "features") and len(shape) == 2:
+            if shape[1] == 1 or shape[0] == 1:
+                n = shape[0] if shape[1] == 1 else shape[1]
+                x.assumptions.append(f"input {self._fmt(shape)} read as {n} features"
+                                     + (" at each time step" if recurrent else ""))
+                if recurrent and shape[1] == 1 and shape[0] > 1:
+                    alternatives.append((f"{self._fmt(shape)} read as {shape[0]} time steps of 1 feature "
+                                         f"(Keras input_shape={self._fmt(shape)})", shape))
+                shape = (n,)
+            elif recurrent:
+                x.assumptions.append(f"input {self._fmt(shape)} read as {shape[0]} time steps of "
+                                     f"{shape[1]} features")
+        elif input_kind == "image" and len(shape) == 2:
+            words = vocab()["channel_words"]
+            channels = [m.id for m in self.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            shape = shape + (int(channels[0]),) if channels else shape
+        elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
+            x.assumptions.append(f"Keras input_shape={self._fmt(shape)}: {shape[0]} time steps of "
+                                 f"{shape[1]} features")
+        if specs and specs[0].kind in CONV_KINDS and len(shape) == 1:
+            dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
+            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            shape = ((steps[0],) if dims == 1 and steps else (None,) * dims) + shape
+        if recurrent and len(shape) == 1 and specs[0].kind in ("SimpleRNN", "LSTM", "GRU"):
+            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            if steps:
+                shape = (steps[0],) + shape
+        if specs and specs[0].kind == "Dense" and len(shape) > 1 and input_kind in ("image", "shape", "features") \
+                and id(specs[0]) in {id(spec) for spec, g in layers if g.code is None}:
+            size = 1
+            for side in shape:
+                size *= side if side else 1
+            specs.insert(0, LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
+            x.assumptions.append(f"the {self._fmt(shape)} input is flattened to {size:,} values before "
+                                 "the first dense layer")
+        specs = self._resolve_kinds(specs, shape, layers, x)
+        if specs is None:
+            return None
+        spec = NetworkSpec(shape, tuple(specs), self.fw)
+        for reading, alt_shape in alternatives:
+            x.alternatives.append(Alternative(reading, spec.with_(input=alt_shape)))
+        self._convention_notes(spec, x)
+        x.understood = self._understood([s for s in specs if not s.implicit], shape)
+        return spec
+
+    def _resolve_kinds(self, specs: list[LayerSpec], shape: tuple, layers, x: Extraction):
+        """Generic prose kinds take the input's rank (a conv on an image is a Conv2D); a prose
+        dense layer after a conv, pooling or embedding layer sees the flattened values."""
+        rank = len(shape) - 1
+        prose = {id(spec) for spec, g in layers if g.code is None}
+        out: list[LayerSpec] = []
+        for spec in specs:
+            kind = spec.kind
+            if kind in GENERIC_KINDS:
+                if not 1 <= rank <= 3:
+                    x.missing.append(f"the height and width (and channels) of the input to the "
+                                     f"{KIND_NAMES[kind]} layer")
+                    return None
+                spec = spec.with_(kind=GENERIC_KINDS[kind].format(d=rank))
+            if spec.kind == "Dense" and id(spec) in prose or spec.kind == "Dense" and spec.name:
+                previous = next((o for o in reversed(out) if o.kind not in ("Dropout", "Activation")), None)
+                if previous is not None and (previous.kind in SPATIAL_KINDS or previous.kind == "Embedding"):
+                    out.append(LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
+                    x.assumptions.append(f"the output of the {KIND_NAMES.get(previous.kind, previous.kind)} "
+                                         "layer is flattened before the dense layer (an implied Flatten)")
+            out.append(spec)
+        return out
+
+    def _dataset_shape(self) -> tuple[tuple, str] | None:
+        """'MNIST' → (28, 28, 1): a dataset named in the question gives its input shape."""
+        table = load_toml("datasets.toml")["datasets"]
+        for token in self.reading.doc:
+            shape = table.get(token.lower_)
+            if shape:
+                self.x.assumptions.append(f"{token.text} inputs are {'×'.join(map(str, shape))} (height × width "
+                                          "× channels)")
+                return tuple(shape), "image"
+        return None
+
+    def _convention_notes(self, spec: NetworkSpec, x: Extraction) -> None:
+        kinds = {layer.kind for layer in spec.layers}
+        if any(layer.bias for layer in spec.layers) and not self.mentions("NOBIAS") and not self.code.layers:
+            x.assumptions.append("every layer has biases (the question does not say otherwise)")
+        if self.fw == "textbook" and kinds & {"SimpleRNN", "LSTM", "GRU"}:
+            x.assumptions.append("textbook recurrent layers: one bias vector per gate")
+            x.alternatives.append(Alternative("PyTorch convention: two bias vectors per gate (b_ih and b_hh)",
+                                              spec.with_(framework="pytorch")))
+        if self.fw == "keras" and "GRU" in kinds and all(l.reset_after is None for l in spec.layers if l.kind == "GRU"):
+            x.assumptions.append("Keras GRU with reset_after=True (the default): two bias vectors per gate")
+            layers = [l.with_(reset_after=False) if l.kind == "GRU" else l for l in spec.layers]
+            x.alternatives.append(Alternative("GRU(reset_after=False), the TF 1.x default: one bias per gate",
+                                              spec.with_(layers=layers)))
+        if "BatchNormalization" in kinds and convention(self.fw).batchnorm_statistics == "parameters" \
+                and x.quantity == "total_parameters":
+            x.assumptions.append("BatchNorm's moving mean and variance are counted (as Keras' summary does)")
+            x.alternatives.append(Alternative("BatchNorm counted without its moving mean and variance "
+                                              "(γ and β only, as PyTorch's parameters() does)", spec,
+                                              "trainable_parameters"))
+        ff_default = [layer for layer in spec.layers if layer.kind in BLOCK_KINDS[1:] and layer.ff == 2048
+                      and self.code.layers and layer.units and layer.units * 4 != 2048]
+        if ff_default:
+            x.assumptions.append("PyTorch's dim_feedforward default: 2048, whatever d_model is")
+            x.alternatives.append(Alternative(f"feed-forward width 4 × d_model = {4 * ff_default[0].units:,}",
+                                              spec.with_(layers=[layer.with_(ff=4 * layer.units)
+                                                                 if layer.kind in BLOCK_KINDS[1:] else layer
+                                                                 for layer in spec.layers])))
+        if self.binary_alternative:
+            last = spec.layers[-1]
+            x.alternatives.append(Alternative("softmax over 2 classes (two output units)",
+                                              spec.with_(layers=list(spec.layers[:-1]) + [last.with_(units=2)])))
+
+    def resolve_reference(self, ref: dict, spec: NetworkSpec) -> int | None:
+        listed = [l for l in spec.layers if not l.implicit]
+        if "index" in ref:
+            return ref["index"] if 1 <= ref["index"] <= len(listed) else None
+        candidates = list(range(1, len(listed) + 1))
+        role, kind, ordinal = ref.get("role"), ref.get("kind"), ref.get("ordinal")
+        if role == "output" and not ordinal:
+            has_output = listed[-1].name.startswith("output") or self.code.layers or self.arch_mode
+            return len(listed) if has_output else None
+        if role == "hidden":
+            candidates = candidates[:-1]
+        if kind:
+            candidates = [i for i in candidates if _kind_matches(kind, listed[i - 1].kind)]
+        if not candidates:
+            return None
+        if ordinal:
+            if ordinal == -1:
+                return candidates[-1]
+            return candidates[ordinal - 1] if ordinal <= len(candidates) else None
+        if len(candidates) == 1 or kind:
+            return candidates[0]
+        return None
+
+    def _understood(self, specs: list[LayerSpec], shape) -> list[str]:
+        out = []
+        if shape is not None:
+            out.append(f"input {self._fmt(shape)}")
+        for s in specs:
+            if s.units:
+                extra = " bidirectional" if s.bidirectional else ""
+                out.append(f"{KIND_NAMES.get(s.kind, s.kind)}{extra} layer of {s.units} "
+                           f"unit{'s' if s.units != 1 else ''}")
+            else:
+                out.append(f"{KIND_NAMES.get(s.kind, s.kind)} layer")
+        return out
+
+    @staticmethod
+    def _fmt(shape) -> str:
+        if len(shape) == 1:
+            return f"({shape[0]},)" if shape[0] is not None else "(None,)"
+        return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ")"
+
+
