@@ -154,11 +154,45 @@ class AssemblyMixin:
                 (g.kind or phrases.network_kind) in ("SimpleRNN", "LSTM", "GRU") for g in hidden):
             x.missing.append("how many hidden (recurrent) units the network has")
         layers: list[tuple[LayerSpec, Group]] = []
+        following = self._each_followed_by(ordered)
         for g in ordered:
-            layers += self._expand(g, phrases, x)
+            if any(g in after for after in following.values()):
+                continue  # expanded after each layer of the group it follows
+            expanded = self._expand(g, phrases, x)
+            if g.start in following and len(expanded) > 1:
+                extra = [self._expand(f, phrases, x) for f in following[g.start]]
+                for item in expanded:  # "three convolutions, each followed by 2x2 max pooling"
+                    layers.append(item)
+                    for more in extra:
+                        layers += more
+            else:
+                layers += expanded
+                for f in following.get(g.start, []):
+                    layers += self._expand(f, phrases, x)
         if not layers and not x.missing:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
+
+    def _each_followed_by(self, ordered: list[Group]) -> dict[int, list[Group]]:
+        """Groups that 'each followed by ...' attaches after every layer of a preceding group."""
+        doc = self.reading.doc
+        out: dict[int, list[Group]] = {}
+        for k, g in enumerate(ordered):
+            for i in range(g.end, min(g.end + 12, len(doc) - 2)):
+                if doc[i].lower_ == "each" and doc[i + 1].lower_ == "followed" and doc[i + 2].lower_ == "by":
+                    start = i + 3
+                    tail = [h for h in ordered[k + 1:] if h.start >= start and not h.code and h.kind in (
+                        "MaxPool", "AvgPool", "BatchNormalization", "Dropout", "Activation", "LayerNormalization")]
+                    chain = []
+                    for h in tail:  # "each followed by batch norm and 2x2 max pooling"
+                        if h.start - (chain[-1].end if chain else start) <= 3:
+                            chain.append(h)
+                    if chain:
+                        out[g.start] = chain
+                    break
+                if self.reading.covered.get(i) is not None and self.reading.covered[i].label == "KIND":
+                    break
+        return out
 
     def _apply_blanket_statements(self, groups: list[Group]) -> list[Group]:
         """'All convolutions are 3x3 with same padding': settings for every layer of that kind."""
@@ -334,8 +368,7 @@ class AssemblyMixin:
         """Convolution, pooling, normalisation, embedding and shape layers from their attributes."""
         a = {key: m.value for key, m in g.attrs.items()}
         fields: dict[str, Any] = {}
-        if kind in CONV_KINDS and len(g.sizes) > 1 and "filters" not in g.attrs or (
-                kind in CONV_KINDS and len(g.sizes) > 1 and g.count == len(g.sizes)):
+        if kind in CONV_KINDS and len(g.sizes) > 1:
             out = []
             for size in g.sizes:  # "three 3x3 conv layers with 32, 64 and 64 filters"
                 single = Group(g.start, g.end, kind=g.kind, count=1, sizes=[size], attrs=dict(g.attrs))
@@ -367,7 +400,8 @@ class AssemblyMixin:
         if kind == "Embedding":
             table = a.get("table") if isinstance(a.get("table"), tuple) and len(a["table"]) == 2 else (None, None)
             vocab_size = a.get("vocab") or table[0] or a.get("positions")
-            dim = a.get("dim") or table[1] or (g.sizes[0] if len(g.sizes) == 1 else None) or self.embedding_dim
+            dim = (a.get("dim") or a.get("width") or table[1] or (g.sizes[0] if len(g.sizes) == 1 else None)
+                   or self.embedding_dim)
             if not isinstance(vocab_size, int):
                 x.missing.append("the vocabulary size of the embedding (how many words or tokens)")
                 return []

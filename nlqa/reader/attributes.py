@@ -17,7 +17,8 @@ FAMILY = {"filters": CONV_KINDS, "kernel": CONV_KINDS, "stride": CONV_KINDS | PO
           "padding": CONV_KINDS | POOL_KINDS, "dilation": CONV_KINDS, "multiplier": CONV_KINDS,
           "pool": POOL_KINDS, "groups": CONV_KINDS, "in_channels": set(),
           "vocab": {"Embedding"}, "dim": {"Embedding"}, "table": {"Embedding"}, "length": set()}
-TF_FAMILY = {"positions": {"Embedding"}}  # "learned positional embeddings for 256 positions"
+TF_FAMILY = {"positions": {"Embedding"},  # "learned positional embeddings for 256 positions"
+             "width": {"Embedding"}}     # "embedding dimension 128"
 
 
 def _clause_of(reading: Reading) -> list[int]:

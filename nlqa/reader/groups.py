@@ -247,7 +247,9 @@ class PhraseFinder:
         n = len(self.doc)
         while k < n:
             tok = self.doc[k]
-            value = _is_number(tok) if self.mention(k) is None or self.label(k) == "KIND" else None
+            m = self.mention(k)
+            value = _is_number(tok) if m is None or m.label == "KIND" or (
+                m.label in ("CONV", "UNITS") and m.start == k and sizes) else None
             if value is not None and (not sizes or self.lower(k - 1) in SIZE_LIST_JOINERS
                                       or self.lower(k - 1) in (")", "(")):
                 sizes.append(value)
