@@ -72,10 +72,16 @@ class AssemblyMixin:
                 position = next((k for k, g in enumerate(groups) if g.start > first), len(groups))
                 groups.insert(position, Group(first, first, kind="Conv", count=1, text="(convolution)"))
         assign_attributes(self.reading, groups)
+        groups, context_input = self._context_layers(groups)
+        if input_shape is None and context_input is not None:
+            input_shape, input_kind = context_input, "channels"
         groups = self._apply_blanket_statements(groups)
         groups = self._merge_embeddings(groups)
+        fed = ("reads", "read", "takes", "receives", "over", "processes", "consumes", "into", "gets", "sees", "to",
+               "on", "of")
         for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
-                  and not {"vocab", "table", "positions"} & set(g.attrs)]:
+                  and not {"vocab", "table", "positions"} & set(g.attrs)
+                  and any(t.lower_ in fed for t in self.reading.doc[max(g.start - 5, 0):g.start])]:
             groups.remove(g)  # "an LSTM reads 100-dimensional embeddings": vectors fed in, not a layer
             if input_shape is None and "dim" in g.attrs and isinstance(g.attrs["dim"].value, int):
                 input_shape, input_kind = (g.attrs["dim"].value,), "features"
@@ -172,6 +178,25 @@ class AssemblyMixin:
         if not layers and not x.missing:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
+
+    def _context_layers(self, groups: list[Group]) -> tuple[list[Group], tuple | None]:
+        """'a batch norm layer after a conv layer with 64 filters': the second layer only says what
+        the first one receives (64 channels); it is not counted."""
+        doc = self.reading.doc
+        asked = self.asked_sentence()
+        keep, context = [], None
+        for k, g in enumerate(groups):
+            before = [doc[i].lower_ for i in range(max(g.start - 4, 0), g.start)]
+            trigger = any(w in ("after", "following", "behind") for w in before[-2:]) or \
+                before[-3:-1] == ["output", "of"] or before[-2:] == ["output", "of"]
+            earlier = [h for h in groups[:k] if self.reading.sentence_of[h.start] == self.reading.sentence_of[g.start]]
+            if trigger and earlier and not g.code and self.reading.sentence_of[g.start] == asked:
+                width = g.attrs["filters"].value if "filters" in g.attrs else (g.sizes[-1] if g.sizes else None)
+                if isinstance(width, int):
+                    context = (None, None, width) if g.kind in CONV_KINDS else (width,)
+                    continue
+            keep.append(g)
+        return keep, context
 
     def _each_followed_by(self, ordered: list[Group]) -> dict[int, list[Group]]:
         """Groups that 'each followed by ...' attaches after every layer of a preceding group."""
