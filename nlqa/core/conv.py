@@ -142,18 +142,24 @@ def global_pool(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
     return (), (shape[-1],), "0", ()
 
 
+def _scale_and_offset(spec: LayerSpec, shape: Shape, what: str) -> tuple[int, list[Term]]:
+    """A normalisation's width and its γ (scale) and β (offset) terms, each left out when off."""
+    width = spec.in_features or (shape[-1] if shape else None)
+    if width is None:
+        raise SpecError(f"{what} is unknown.")
+    terms = []
+    if spec.scale:
+        terms.append(term("scale γ", "weights", (), (width,)))
+    if spec.center:
+        terms.append(term("offset β", "biases", (), (width,)))
+    return width, terms
+
+
 @formula("BatchNormalization")
 def batchnorm(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
     """BatchNorm over C channels: γ and β trainable (2C) + moving mean and variance (2C), which
     Keras counts as non-trainable parameters and PyTorch keeps as buffers (not parameters)."""
-    c = spec.in_features or shape[-1]
-    if c is None:
-        raise SpecError("the number of channels BatchNorm normalizes is unknown.")
-    terms = []
-    if spec.scale:
-        terms.append(term("scale γ", "weights", (), (c,)))
-    if spec.center:
-        terms.append(term("offset β", "biases", (), (c,)))
+    c, terms = _scale_and_offset(spec, shape, "the number of channels BatchNorm normalizes")
     notes = ()
     if conv_.batchnorm_statistics == "parameters":
         terms.append(Term("moving mean and variance (non-trainable)", "statistics", (2, c), 2 * c))
@@ -165,14 +171,7 @@ def batchnorm(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
 @formula("LayerNormalization")
 def layernorm(spec: LayerSpec, shape: Shape, conv_: Convention) -> Result:
     """LayerNorm over the last axis d: γ and β, ``2d``."""
-    d = spec.in_features or shape[-1]
-    if d is None:
-        raise SpecError("the width LayerNorm normalizes is unknown.")
-    terms = []
-    if spec.scale:
-        terms.append(term("scale γ", "weights", (), (d,)))
-    if spec.center:
-        terms.append(term("offset β", "biases", (), (d,)))
+    _, terms = _scale_and_offset(spec, shape, "the width LayerNorm normalizes")
     return tuple(terms), tuple(shape), "2d", ()
 
 
