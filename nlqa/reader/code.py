@@ -2,7 +2,10 @@
 
 Finds calls such as ``LSTM(64)``, ``nn.Linear(10, 50)`` or a pasted ``keras.Sequential([...])``
 in free text, reads their arguments as the API defines them (``grammars/signatures.toml``) and
-returns the layers in source order, so the prose around the code can still be read.
+returns the layers in order, so the prose around the code can still be read. A whole pasted
+script (imports, an ``nn.Module`` with ``forward``, the Keras functional API, loops, notebook
+prompts) is read statement by statement by ``script.py``; what is not a script, or what does not
+parse, gets the call-by-call scan below.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ SPEC_FIELDS = tuple(f.name for f in dataclass_fields(LayerSpec)
                     if f.name not in ("kind", "name", "implicit", "in_features"))
 SPATIAL_DIMS = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Conv2DTranspose": 2, "MaxPooling2D": 2}
 MAX_CODE_CHARS = 20_000
+MAX_SCRIPT_CHARS = 100_000   # longer texts get the call-by-call scan only
+MAX_LAYERS = 1_000           # layer calls read from one question
+NO_LAYER_ROLES = {"model", "merge", "merge_fn", "ignore"}  # calls that hold no parameters themselves
 KERAS_ONLY_KEYWORDS = {"input_shape", "input_dim", "return_sequences", "use_bias", "reset_after",
                        "merge_mode", "units", "activation"}  # keywords that only Keras calls take
 
@@ -49,6 +55,8 @@ class CodeReading:
     unsupported: list[str] = field(default_factory=list)  # layer calls nlqa cannot count yet
     tensor_shape: tuple | None = None   # a PyTorch tensor's shape as written (batch, channels first)
     unknown_args: list[str] = field(default_factory=list)  # arguments that are names, not literals
+    notes: list[str] = field(default_factory=list)  # what reading a script assumed (for assumptions)
+    script: bool = False                # the layers come from a whole script (forward order)
 
 
 @lru_cache(maxsize=None)
@@ -150,6 +158,8 @@ class _Reader:
         role = entry.get("role")
         if role == "unsupported":
             self.reading.unsupported.append(entry.get("group", key))
+            return []
+        if role in NO_LAYER_ROLES:
             return []
         if role == "tensor":
             dims = [_value(a) for a in node.args]
@@ -266,8 +276,33 @@ class _Reader:
 
 
 def read_code(text: str) -> CodeReading:
-    """Find framework calls in ``text``; replace each with ``LAYERREF<n>`` placeholders."""
+    """Find framework calls in ``text``; replace each with ``LAYERREF<n>`` placeholders.
+
+    A pasted script is read as a whole (``script.read_script``): its span becomes the
+    placeholders of the model's layers in forward order. Otherwise, or when the script builds no
+    model, each call is read where it stands (``scan_calls``).
+    """
     reading = CodeReading(text)
+    if len(text) <= MAX_SCRIPT_CHARS and _may_be_script(text):
+        from .script import read_script
+        try:
+            if read_script(text, reading):
+                return reading
+        except (RecursionError, MemoryError):
+            pass
+        problems = [p for p in reading.problems]
+        reading = CodeReading(text, problems=problems)
+    scan_calls(text, reading)
+    return reading
+
+
+def _may_be_script(text: str) -> bool:
+    stripped = text.strip()
+    return "\n" in stripped or "=" in stripped or stripped.startswith((">>>", "In [", "import ", "from "))
+
+
+def scan_calls(text: str, reading: CodeReading) -> None:
+    """The call-by-call scan: every framework call in ``text`` read where it stands."""
     pieces, last, pos = [], 0, 0
     while True:
         match = CALL.search(text, pos)
@@ -287,10 +322,15 @@ def read_code(text: str) -> CodeReading:
             continue
         try:
             tree = ast.parse(text[match.start():close + 1].replace("\n", " "), mode="eval")
+            found = _Reader(reading).node(tree.body)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pos = match.end()
             continue
-        found = _Reader(reading).node(tree.body)
+        if len(reading.layers) + len(found) > MAX_LAYERS:
+            reading.problems.append(f"more than {MAX_LAYERS:,} layers (nlqa reads at most {MAX_LAYERS:,})")
+            pieces.append(text[last:match.start()])
+            reading.text = "".join(pieces)    # the rest is not read: the question is declined
+            return
         placeholders = []
         for layer in found:
             placeholders.append(f"LAYERREF{len(reading.layers)}")
@@ -302,4 +342,3 @@ def read_code(text: str) -> CodeReading:
         last = pos = close + 1
     pieces.append(text[last:])
     reading.text = "".join(pieces)
-    return reading
