@@ -14,11 +14,11 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Sequence
 
 from .. import __version__
-from . import ask, batch, evaluate
+from . import ask, batch, chat, evaluate
 from .env import Env
 from .status import ExitStatus
 
-COMMANDS = (ask, batch, evaluate)
+COMMANDS = (ask, batch, evaluate, chat)
 
 
 def frameworks() -> list[str]:
