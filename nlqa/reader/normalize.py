@@ -86,6 +86,7 @@ def normalize(text: str) -> str:
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
     text = CHAIN.sub(lambda m: re.sub(r"\s*->\s*", "-", m.group(0)), text)  # "3 -> 4 -> 1" -> "3-4-1"
     text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10^3" -> "1000"
+    text = re.sub(r"[ \t]*\n[ \t]*(?!\n)(?<!\n\n)", " ", text)  # a wrapped line is one sentence
     text = re.sub(r"[ \t]+", " ", text)
     words, scales, suffixes, run = _number_tables()
     text = run.sub(lambda m: _words_to_numbers(m.group(0), words, scales), text)
