@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from nlqa.cli.env import Env
 from nlqa.cli.main import main
+
+# hypothesis: "ci" (the default) is fixed-seed and bounded, so every run tries the same examples;
+# HYPOTHESIS_PROFILE=dev explores new random examples (more of them) when working on the reader.
+settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, database=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=1_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 GOLDEN = Path(__file__).parent / "golden"
 CANONICAL = ("A neural network has two recurrent layers of 6 neurons each. If the input is of size (3,1) "

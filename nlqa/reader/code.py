@@ -21,6 +21,7 @@ from typing import Any
 from ..core.spec import LayerSpec
 from ..errors import GrammarError
 from ..resources import load_toml
+from .source import parse_quietly
 
 CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
 UNKNOWN = object()
@@ -81,6 +82,8 @@ def _resolve(dotted: str) -> tuple[str, str, dict[str, Any]] | None:
             name, entry = close[0], signatures()[namespace][close[0]]
     if entry is None or name == "_common":
         return None
+    if entry.get("role") == "merge_fn" and parts[-2:-1] != ["layers"]:
+        return None                 # layers.add([a, b]), not model.add(...) or np.maximum(...)
     return namespace, name, entry
 
 
@@ -113,10 +116,13 @@ def _value(node: ast.AST) -> Any:
         return node.value
     if isinstance(node, (ast.Tuple, ast.List)):
         return tuple(_value(e) for e in node.elts)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv)):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv, ast.Pow)):
         left, right = _value(node.left), _value(node.right)
-        if isinstance(left, int) and isinstance(right, int) and abs(left) < 10**12 and abs(right) < 10**12:
-            ops = {ast.Mult: int.__mul__, ast.Add: int.__add__, ast.Sub: int.__sub__,
+        if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool) \
+                and not isinstance(right, bool) and abs(left) < 10**40 and abs(right) < 10**40:
+            if isinstance(node.op, ast.Pow) and not (0 <= right <= 64 and abs(left) <= 10**6):
+                return UNKNOWN      # 10**30 is fine; 10**10**10 is not computed
+            ops = {ast.Mult: int.__mul__, ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Pow: int.__pow__,
                    ast.FloorDiv: lambda a, b: a // b if b else UNKNOWN}
             return ops[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -222,6 +228,10 @@ class _Reader:
                 values[target] = _value(node) if isinstance(node, ast.AST) else node
         return values
 
+    def _target(self, param: str, namespace: str, entry: dict[str, Any]) -> str | None:
+        mapping = {**signatures()[namespace].get("_common", {}).get("keywords", {}), **entry.get("keywords", {})}
+        return mapping.get(param)
+
     def _input_shape(self, args: dict[str, Any], namespace: str, entry: dict[str, Any]) -> tuple | None:
         for key in ("input_shape", "shape"):
             if key in args:
@@ -257,6 +267,9 @@ class _Reader:
         for declared in ("input_features", "input_channels"):
             if isinstance(values.get(declared), int) and not isinstance(values[declared], bool):
                 spec["in_features"] = values[declared]
+            elif values.get(declared) is UNKNOWN:
+                name = next((p for p, n in args.items() if self._target(p, namespace, entry) == declared), declared)
+                self.reading.unknown_args.append(f"the value of {name} in {source}")
         features = values.get("input_features")
         if isinstance(features, int) and not isinstance(features, bool) and shape is None:
             shape = (features,) if framework != "pytorch" or entry["kind"] == "Dense" else (None, features)
@@ -321,7 +334,7 @@ def scan_calls(text: str, reading: CodeReading) -> None:
             pos = match.end()
             continue
         try:
-            tree = ast.parse(text[match.start():close + 1].replace("\n", " "), mode="eval")
+            tree = parse_quietly(text[match.start():close + 1].replace("\n", " "), mode="eval")
             found = _Reader(reading).node(tree.body)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pos = match.end()

@@ -70,7 +70,6 @@ class Model:
     items: list = field(default_factory=list)
     namespace: str = "keras"
     input_shape: tuple | None = None
-    frozen: bool = False
 
 
 @dataclass(eq=False)
@@ -109,7 +108,6 @@ class Instance:
     cls: ClassInfo
     attrs: dict = field(default_factory=dict)
     input_shape: tuple | None = None
-    frozen: bool = False
     order: list | None = None          # layers in forward order (computed once)
 
 
@@ -145,6 +143,13 @@ class Params:
     """``X.parameters()``; iterating it gives one ParamRef standing for all of them."""
 
     owner: Any
+
+
+@dataclass(eq=False)
+class TooLong:
+    """``range(n)`` with more elements than a script may build layers from."""
+
+    length: int
 
 
 @dataclass(eq=False)
@@ -352,7 +357,11 @@ class Interpreter:
             self.problem(f"layers that depend on a condition nlqa cannot decide (if {_short(node.test, 50)})")
 
     def loop(self, node: ast.For, env: dict) -> None:
-        iterable = self.iterate(self.expr(node.iter, env))
+        source = self.expr(node.iter, env)
+        if isinstance(source, TooLong) and _effectful(node, {**self.globals, **env}) and self.forward_uses is None:
+            raise Abort(f"a loop of {source.length:,} iterations that builds layers (nlqa reads at most "
+                        f"{MAX_LAYERS:,} layers)")
+        iterable = self.iterate(source)
         if iterable is None:
             if self.forward_uses is not None:
                 self.assign(node.target, Unknown(), env)
@@ -443,10 +452,9 @@ class Interpreter:
             self.unknown_models.append(owner.what or "an object nlqa cannot read")
 
     def freeze(self, target: Any, frozen: bool) -> None:
-        target.frozen = frozen
-        if frozen is False and isinstance(target, (Model, Instance)):
-            for layer in self.expand(target):
-                layer.frozen = False
+        """requires_grad / trainable set on what exists now (a head added later stays trainable)."""
+        for layer in self.expand(target):
+            layer.frozen = frozen
 
     # -- expressions ----------------------------------------------------------------------------
     def expr(self, node: ast.expr | None, env: dict) -> Any:
@@ -638,7 +646,11 @@ class Interpreter:
                     raise Abort(f"a list of more than {MAX_ITEMS:,} elements")
                 return True
             gen = node.generators[k]
-            items = self.iterate(self.expr(gen.iter, local))
+            source = self.expr(gen.iter, local)
+            if isinstance(source, TooLong) and _effectful(node.elt, local):
+                raise Abort(f"a list of {source.length:,} layers built by a comprehension (nlqa reads at most "
+                            f"{MAX_LAYERS:,} layers)")
+            items = self.iterate(source)
             if items is None:
                 return False
             for item in items:
@@ -950,7 +962,7 @@ class Interpreter:
             except ValueError:
                 return Unknown()
             if len(r) > MAX_LAYERS + 1:
-                return Unknown(f"range of {len(r):,}") if not self.forward_uses else Unknown()
+                return TooLong(len(r))
             return list(r)
         if name == "len":
             items = self.iterate(args[0]) if args else None
@@ -1310,14 +1322,13 @@ class Interpreter:
         if isinstance(model, Layer):
             return [self.with_frozen(c, model.frozen) for c in model.layers], None
         shape = self.input_shape(model)
-        frozen = {id(layer) for holder in self.holders(model) if holder.frozen for layer in self.expand(holder)}
         out: list[CodeLayer] = []
         for item in self.expand_with_flatten(model):
             if item is FLATTEN_MARK:
                 framework = out[-1].framework if out else None
                 out.append(CodeLayer(LayerSpec("Flatten", implicit=True, name="flatten (in forward)"), framework))
                 continue
-            out += [self.with_frozen(c, item.frozen or id(item) in frozen) for c in item.layers]
+            out += [self.with_frozen(c, item.frozen) for c in item.layers]
         return out, shape
 
     def input_shape(self, model: Any, depth: int = 0) -> tuple | None:
@@ -1341,18 +1352,6 @@ class Interpreter:
                 out += [item] if isinstance(item, Layer) else self.expand_with_flatten(item)
             return out
         return [model] if isinstance(model, Layer) else []
-
-    def holders(self, model: Any) -> list:
-        out, stack = [], [model]
-        while stack and len(out) < 10_000:
-            v = stack.pop()
-            if isinstance(v, Model):
-                out.append(v)
-                stack += v.items
-            elif isinstance(v, Instance):
-                out.append(v)
-                stack += [a for a in v.attrs.values() if isinstance(a, (Model, Instance))]
-        return out
 
     @staticmethod
     def with_frozen(layer: CodeLayer, frozen: bool) -> CodeLayer:
@@ -1413,6 +1412,24 @@ def asked_quantities(statements: list[ast.stmt]) -> list[str]:
     return found
 
 
+def _mask_script_calls(line: str, names: dict) -> str:
+    """Prose that calls the script's own names ("if I call make_model(units=128)") keeps the call
+    without its arguments: they are code, not a description of more layers."""
+    from .code import CALL, _closing_paren
+
+    out, last = [], 0
+    for match in CALL.finditer(line):
+        root = match.group(1).split(".")[0]
+        if root not in names or match.start() < last:
+            continue
+        close = _closing_paren(line, match.end() - 1)
+        if close is None:
+            continue
+        out.append(line[last:match.start()] + match.group(1) + "()")
+        last = close + 1
+    return "".join(out) + line[last:]
+
+
 def read_script(text: str, reading: CodeReading) -> bool:
     """Read ``text`` as a script into ``reading``; False when it builds no model (or is no script)."""
     from .code import CALL, scan_calls
@@ -1466,15 +1483,20 @@ def read_script(text: str, reading: CodeReading) -> bool:
             continue
         if first <= i <= last and not stripped:
             continue
+        prose_lines.append(line)
         if source.prompts:
             line = PROMPT_REFERENCE.sub("that cell", line)   # "what is Out[3]?": not a layer index
-        kept.append(line)
-        prose_lines.append(line)
+        kept.append(_mask_script_calls(line, interp.globals))
     reading.text = "\n".join(kept)
 
     # layer calls in the text outside the code must be the code's own layers
     outside = "\n".join(prose_lines)
-    if layers and any(_resolve(m.group(1)) for m in CALL.finditer(outside)):
+    named = any(_resolve(m.group(1)) for m in CALL.finditer(outside))
+    if named and not layers and not interp.problems:
+        del reading.layers[:]
+        reading.script, reading.notes = False, []
+        return False                    # the model's lines did not parse: read call by call
+    if layers and named:
         other = CodeReading(outside)
         scan_calls(outside, other)
         mine = {(c.spec.kind, c.spec.units) for c in layers}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 
 PROMPT_IN = re.compile(r"^\s*In \[\s*\d*\s*\]:[ \t]?")
@@ -22,6 +23,7 @@ PROMPT_IPY_MORE = re.compile(r"^\s*\.\.\.:[ \t]?")
 PROMPT_REPL = re.compile(r"^>>>(?: |$)")
 PROMPT_REPL_MORE = re.compile(r"^\.\.\.(?: |$)")
 FENCE = re.compile(r"^\s*(?:```|~~~)")
+SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 CONTINUATIONS = ("else:", "else :", "elif ", "except", "finally:", "finally :")
 MAX_PARSES = 400          # parse attempts for one text
 MAX_REPAIRS = 25          # statements replaced by ``pass`` in one top-level statement
@@ -40,8 +42,16 @@ class Source:
     prompts: bool = False                                   # the text had notebook or REPL prompts
 
 
+def parse_quietly(text: str, mode: str = "exec") -> ast.AST:
+    """``ast.parse`` without the SyntaxWarnings prose provokes ("10k inputs": invalid literal)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, mode=mode)
+
+
 def clean_lines(text: str) -> Source:
     """The text's lines with notebook and REPL prompts removed; output lines marked."""
+    text = text.translate(SMART_QUOTES)     # code pasted from a blog or a word processor
     raw = [line.rstrip("\r") for line in text.split("\n")]
     ipython = any(PROMPT_IN.match(line) for line in raw)
     repl = any(PROMPT_REPL.match(line) for line in raw)
@@ -169,7 +179,7 @@ class _Parser:
 
     def _parse(self, lines: list[str], offset: int) -> list[ast.stmt]:
         self.parses += 1
-        tree = ast.parse("\n".join(lines))
+        tree = parse_quietly("\n".join(lines))
         if offset:
             ast.increment_lineno(tree, offset)
         return tree.body
