@@ -30,7 +30,8 @@ def _case(id, argv, stdin=b"", codes=(ExitStatus.NOT_ANSWERED,), words=(), value
     return pytest.param(list(argv), stdin, tuple(codes), tuple(words), value, id=id, marks=marks)
 
 
-NOT_MINE = "the prose reader (nlqa/reader/normalize.py, mentions.py) reads '10**30 inputs' as a layer of 10 units and 30 inputs"
+NOT_MINE = ("the prose reader (nlqa/reader/normalize.py, mentions.py) reads '10**30 inputs' as a layer of 10 "
+            "units and 30 inputs")
 
 CASES = [
     # nothing to read
@@ -50,12 +51,14 @@ CASES = [
                                     + ")\nHow many parameters?"], words=["1,000 layers"]),
     _case("10k-layers-inline-calls", ["ask", "A network with 5 inputs: " + "Dense(10), " * TEN_THOUSAND
                                       + "How many parameters?"], words=["1,000 layers"]),
-    _case("10k-layers-loop", ["ask", "model = Sequential()\nfor i in range(10000):\n    model.add(Dense(10, input_dim=10))\n"
-                              "How many parameters?"], words=["10,000 iterations", "1,000 layers"]),
+    _case("10k-layers-loop", ["ask", "model = Sequential()\nfor i in range(10000):\n"
+                              "    model.add(Dense(10, input_dim=10))\nHow many parameters?"],
+          words=["10,000 iterations", "1,000 layers"]),
     _case("10k-layers-comprehension", ["ask", "model = nn.Sequential(*[nn.Linear(8, 8) for _ in range(10000)])\n"
                                        "How many parameters?"], words=["1,000 layers"]),
-    _case("10k-layers-prose", ["ask", "A network takes 5 inputs and has " + "a dense layer of 10 units, " * TEN_THOUSAND
-                               + "How many parameters?"], words=["characters long"]),
+    _case("10k-layers-prose", ["ask", "A network takes 5 inputs and has "
+                               + "a dense layer of 10 units, " * TEN_THOUSAND + "How many parameters?"],
+          words=["characters long"]),
     # huge, negative and zero sizes
     _case("size-10^30", ["ask", "--json", "A dense layer with 10^30 inputs and 5 units. How many parameters?"],
           codes=[ExitStatus.OK], value=5 * 10**30 + 5),
@@ -70,7 +73,8 @@ CASES = [
           words=["the value of in_features"]),
     _case("negative-prose", ["ask", "A dense layer with -5 neurons and 3 inputs: parameters?"], words=["Missing"]),
     _case("negative-code", ["ask", "How many parameters does nn.Linear(-3, 5) have?"], words=["positive"]),
-    _case("zero-prose", ["ask", "A dense layer with 0 neurons and 3 inputs: how many parameters?"], words=["positive"]),
+    _case("zero-prose", ["ask", "A dense layer with 0 neurons and 3 inputs: how many parameters?"],
+          words=["positive"]),
     _case("zero-code", ["ask", "How many parameters does Dense(0, input_shape=(4,)) have?"], words=["positive"]),
     _case("zero-loop", ["ask", "model = nn.Sequential(*[nn.Linear(4, 4) for _ in range(0)])\nHow many parameters?"],
           words=["Missing"]),

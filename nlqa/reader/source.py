@@ -244,7 +244,8 @@ class _Parser:
         return out
 
     def _give_up(self, local: list[str], offset: int) -> None:
-        self.source.broken.update(offset + k for k, line in enumerate(local) if line.strip() and line.strip() != "pass")
+        self.source.broken.update(offset + k for k, line in enumerate(local)
+                                  if line.strip() and line.strip() != "pass")
 
 
 def _statement(local: list[str], row: int) -> tuple[int, int]:
