@@ -82,3 +82,25 @@ def test_core_rejects_bad_layers_naming_the_layer(layers, message):
 def test_core_missing_input_is_an_error():
     with pytest.raises(SpecError, match="input is unknown"):
         count_network(NetworkSpec(None, (LayerSpec("Dense", 3),)))
+
+
+def test_core_residual_identity_adds_nothing():
+    spec = NetworkSpec((8, 8, 16), (LayerSpec("Conv2D", 16, kernel=(3, 3), padding="same"),
+                                    LayerSpec("Conv2D", 16, kernel=(3, 3), padding="same"),
+                                    LayerSpec("Add", skip=2)))
+    count = count_network(spec)
+    assert [c.params for c in count.layers] == [2320, 2320, 0]
+    assert count.output_shape == (8, 8, 16)
+
+
+def test_core_residual_projection_counts_a_one_by_one_conv():
+    spec = NetworkSpec((8, 8, 16), (LayerSpec("Conv2D", 32, kernel=(3, 3), padding="same"),
+                                    LayerSpec("Add", skip=1, projection=True)))
+    assert count_network(spec).layers[-1].params == 16 * 32 + 32
+
+
+def test_core_residual_mismatch_is_named():
+    spec = NetworkSpec((8, 8, 16), (LayerSpec("Conv2D", 32, kernel=(3, 3), padding="same"),
+                                    LayerSpec("Add", skip=1)))
+    with pytest.raises(SpecError, match="shapes differ"):
+        count_network(spec)

@@ -18,7 +18,13 @@ def count_network(spec: NetworkSpec) -> NetworkCount:
     shape = tuple(spec.input)
     counts = []
     listed = 0
+    inputs: list[tuple] = []   # each layer's input shape, for residual shortcuts
     for layer in spec.layers:
+        inputs.append(shape)
+        if layer.kind == "Add":
+            if not 1 <= layer.skip < len(inputs):
+                raise SpecError(f"a residual addition cannot reach {layer.skip} layers back.", layer=listed + 1)
+            layer = layer.with_(shortcut=inputs[-1 - layer.skip])
         if not layer.implicit:
             listed += 1
         func = FORMULAS.get(layer.kind)

@@ -127,6 +127,21 @@ def flatten(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     return (), (size,), "0", ()
 
 
+@formula("Add")
+def residual(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Residual addition: 0 parameters when the shortcut has the block's shape; a 1×1 projection
+    on the shortcut (``C_in·C_out + C_out``) when it does not and the question gives one."""
+    short = tuple(spec.shortcut or ())
+    if short == tuple(shape):
+        return (), tuple(shape), "0 (identity shortcut)", ()
+    if not spec.projection:
+        raise SpecError(f"the residual addition adds a {short} shortcut to a {tuple(shape)} output; "
+                        "the shapes differ.", hint="Say whether a 1×1 projection is on the shortcut.")
+    c_in, c_out = short[-1], shape[-1]
+    terms = (term("projection weights", "weights", (), (c_in, c_out)), term("projection biases", "biases", (), (c_out,)))
+    return terms, tuple(shape), "C_in·C_out + C_out (1×1 projection)", ()
+
+
 @formula("Dropout", "Activation")
 def passthrough(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     """Dropout and activations: 0 parameters, shape kept."""

@@ -47,6 +47,10 @@ class LayerSpec:
     channels: int | None = None          # ViT image channels
     tied: bool = True                    # language-model head shares the token embedding
     repeat: int = 1                      # identical blocks stacked (L encoder layers)
+    # residual additions: the input of the layer `skip` places back is added to this input
+    skip: int = 0
+    projection: bool = False             # a 1×1 projection (with bias) on the shortcut
+    shortcut: tuple | None = None        # filled in by the counter: the shortcut's shape
     # embeddings and normalisation
     vocab: int | None = None
     center: bool = True
