@@ -369,3 +369,60 @@ def test_code_reader_caps_layers_with_a_message():
     assert reading.layers == [] and any("1,000 layers" in p for p in reading.problems)
     inline = read_code("Dense(4), " * 1_200)
     assert len(inline.layers) == MAX_LAYERS and any("1,000 layers" in p for p in inline.problems)
+
+
+def test_code_reader_sequential_subclass():
+    reading = _read("""
+        class MLP(nn.Sequential):
+            def __init__(self, n_in=4, hidden=8):
+                super().__init__(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        model = MLP()
+    """)
+    assert _layers(reading) == [("Dense", 8), ("Activation", None), ("Dense", 1)]
+
+
+def test_code_reader_keras_call_that_branches_is_declined():
+    reading = _read("""
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.a = layers.Dense(8)
+                self.b = layers.Dense(8)
+                self.out = layers.Dense(1)
+            def call(self, x):
+                return self.out(layers.concatenate([self.a(x), self.b(x)]))
+        model = M()
+    """)
+    assert any("concatenated" in p for p in reading.problems)
+
+
+def test_code_reader_pytorch_branches_are_never_a_wrong_count():
+    got = answer(textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Linear(10, 5)
+                self.b = nn.Linear(10, 5)
+                self.out = nn.Linear(10, 1)
+            def forward(self, x):
+                return self.out(torch.cat([self.a(x), self.b(x)], dim=1))
+        model = Net()
+        How many parameters?
+    """))
+    assert got.status != "answered" or got.value == 121      # 55 + 55 + 11
+
+
+@pytest.mark.parametrize("noise", ["x = " + "f(" * 300 + ")" * 300, "x = " + "+".join(["1"] * 30_000),
+                                   "print('\\x00')\x00", "def broken(:\n    pass"],
+                         ids=["deep-calls", "long-sum", "nul-byte", "broken-def"])
+def test_code_reader_one_bad_statement_does_not_lose_the_model(noise):
+    reading = read_code(f"model = nn.Sequential(nn.Linear(2, 3))\n{noise}\nHow many parameters?")
+    assert _layers(reading) == [("Dense", 3)] and reading.script
+
+
+@pytest.mark.xfail(strict=True, reason="nlqa/reader/assemble.py keeps prose layer groups next to a whole script's "
+                                       "layers (CodeReading.script): the layers the prose re-describes are counted twice")
+def test_code_reader_prose_describing_the_script_adds_no_layers():
+    got = answer("model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(8), layers.Dense(1)])\n"
+                 "The model has 2 layers of 8 and 1 units. How many parameters?")
+    assert (got.status, got.value) == ("answered", 177)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .code import CodeReading, _Reader
+from .code import CodeReading, _Reader, _resolve
 from .pyvalues import (Abort, Builtin, BUILTINS, ClassInfo, Function, Instance, Layer, MAX_DEPTH,
                        MAX_ITEMS, MAX_LAYERS, MAX_STEPS, Method, MISSING, Model, Params, Ref, Super,
                        Tensor, TooLong, Unknown, _Break, _Continue, _effectful, _is_literal, _Return,
@@ -46,10 +46,15 @@ class Evaluator:
     # -- statements -----------------------------------------------------------------------------
     def run(self, statements: list[ast.stmt]) -> None:
         for stmt in statements:
+            depth, stack = self.depth, len(self.self_stack)
             try:
                 self.stmt(stmt, self.globals)
             except (_Return, _Break, _Continue):
                 continue
+            except RecursionError:      # an expression nested too deeply for Python itself
+                self.depth, self.self_stack[stack:] = depth, []
+                if _effectful(stmt, self.globals):
+                    self.problem(f"a statement nested too deeply to read (line {stmt.lineno})")
 
     def block(self, body: list[ast.stmt], env: dict) -> None:
         for stmt in body:
@@ -182,7 +187,11 @@ class Evaluator:
                 info.framework = info.framework or base.framework
             elif isinstance(base, Ref):
                 last = base.dotted.split(".")[-1]
-                if last.endswith("Module"):
+                resolved = _resolve(base.dotted)
+                if resolved is not None and resolved[2].get("role") == "container":
+                    info.framework = "pytorch" if resolved[0] == "torch" else "keras"
+                    info.container = resolved[0]
+                elif last.endswith("Module"):
                     info.framework = "pytorch"
                 elif last in ("Model", "Layer"):
                     info.framework = "keras"

@@ -78,6 +78,13 @@ class FrameworkCalls:
                 method = parent.method(name)
                 if method is not None:
                     return self.invoke(method, args, kwargs, self_value=target.instance)
+            elif target.cls is not None and target.cls.container and name == "__init__" \
+                    and isinstance(target.instance, Instance):
+                # class MLP(nn.Sequential): super().__init__(nn.Linear(...), ...) registers them in order
+                built = self.container(target.cls.container, "Sequential", args, kwargs)
+                for i, item in enumerate(built.items):
+                    target.instance.attrs[str(i)] = item
+                target.instance.input_shape = built.input_shape
             return None
         if isinstance(target, list):
             if name == "append" and args:

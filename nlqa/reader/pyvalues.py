@@ -81,6 +81,7 @@ class ClassInfo:
     parent: "ClassInfo | None" = None
     framework: str | None = None       # pytorch | keras for module classes, else None
     attrs: dict = field(default_factory=dict)
+    container: str | None = None       # a subclass of nn.Sequential / keras.Sequential: its namespace
 
     def method(self, name: str) -> "Function | None":
         """The method ``name`` (here or inherited), as a Function that knows its class."""

@@ -179,7 +179,10 @@ class _Parser:
 
     def _parse(self, lines: list[str], offset: int) -> list[ast.stmt]:
         self.parses += 1
-        tree = parse_quietly("\n".join(lines))
+        try:
+            tree = parse_quietly("\n".join(lines))
+        except (RecursionError, MemoryError, ValueError) as exc:   # too deep, too big, NUL bytes
+            raise SyntaxError(str(exc)) from None                  # no line: the chunk is given up
         if offset:
             ast.increment_lineno(tree, offset)
         return tree.body
