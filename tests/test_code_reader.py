@@ -426,3 +426,11 @@ def test_code_reader_prose_describing_the_script_adds_no_layers():
     got = answer("model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(8), layers.Dense(1)])\n"
                  "The model has 2 layers of 8 and 1 units. How many parameters?")
     assert (got.status, got.value) == ("answered", 177)
+
+
+@pytest.mark.parametrize("block", ["if args.big:\n    hidden = 128", "for _ in range(2):\n    hidden = hidden * 2",
+                                   "while hidden < 100:\n    hidden += 16", "for h in loader:\n    hidden = h"],
+                         ids=["unknown-condition", "loop-not-run", "while", "unknown-iterable"])
+def test_code_reader_names_changed_in_blocks_it_skips_are_unknown(block):
+    reading = read_code(f"hidden = 64\n{block}\nmodel = nn.Sequential(nn.Linear(10, hidden))\nParameters?")
+    assert reading.unknown_args and "hidden" in reading.unknown_args[0]     # never the stale 64

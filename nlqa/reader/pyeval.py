@@ -11,7 +11,7 @@ from typing import Any
 from .code import CodeReading, _Reader, _resolve
 from .pyvalues import (Abort, Builtin, BUILTINS, ClassInfo, Function, Instance, Layer, MAX_DEPTH,
                        MAX_ITEMS, MAX_LAYERS, MAX_STEPS, Method, MISSING, Model, Params, Ref, Super,
-                       Tensor, TooLong, Unknown, _Break, _Continue, _effectful, _is_literal, _Return,
+                       Tensor, TooLong, Unknown, _assigned_names, _Break, _Continue, _effectful, _is_literal, _Return,
                        _SelfInfo, _short)
 
 
@@ -117,6 +117,8 @@ class Evaluator:
                 self.guarded(node.body, env)
             elif _effectful(node, {**self.globals, **env}):
                 self.problem(f"layers built in a while loop ({_short(node.test)})")
+            else:
+                self.forget(node, env)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 value = self.expr(item.context_expr, env)
@@ -151,6 +153,8 @@ class Evaluator:
             self.block(node.orelse, env)
         elif _effectful(node, {**self.globals, **env}):
             self.problem(f"layers that depend on a condition nlqa cannot decide (if {_short(node.test, 50)})")
+        else:
+            self.forget(node, env)      # hidden = 128 under an unknown condition: hidden is not known
 
     def loop(self, node: ast.For, env: dict) -> None:
         source = self.expr(node.iter, env)
@@ -164,9 +168,12 @@ class Evaluator:
                 self.guarded(node.body, env)
             elif _effectful(node, {**self.globals, **env}):
                 self.problem(f"layers built in a loop over {_short(node.iter, 50)}, whose length nlqa does not know")
+            else:
+                self.forget(node, env)
             return
         if not _effectful(node, {**self.globals, **env}) and self.forward_uses is None:
-            return                      # a training loop: nothing to read
+            self.forget(node, env)      # a training loop: not run, so what it assigns is not known
+            return
         for item in iterable:
             self.assign(node.target, item, env)
             try:
@@ -177,6 +184,11 @@ class Evaluator:
                 continue
         else:
             self.block(node.orelse, env)
+
+    def forget(self, node: ast.stmt, env: dict) -> None:
+        """The names a block that is not run assigns become unknown (never a stale value)."""
+        for name in _assigned_names(node):
+            env[name] = Unknown(name)
 
     def classdef(self, node: ast.ClassDef, env: dict) -> None:
         bases = [self.expr(b, env) for b in node.bases]

@@ -196,17 +196,42 @@ def _out_width(layer: CodeLayer) -> int | None:
     return width * 2 if spec.bidirectional and spec.merge_mode == "concat" else width
 
 
+def _assigned_names(node: ast.AST) -> set[str]:
+    """Names a block binds (assignments, loop targets, ``with ... as``), nested defs left out."""
+    names: set[str] = set()
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(sub))
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.add(sub.id)
+    return names
+
+
 def _effectful(node: ast.AST, env: dict) -> bool:
-    """Whether a block may build or change layers (worth running a loop or branch for)."""
-    for sub in ast.walk(node):
+    """Whether a block may build or change layers (worth running a loop or branch for): a layer
+    call, a framework or user class or function, ``add``/``append``-like methods, or setting
+    ``trainable``/``requires_grad``/``self.x``. ``raise ValueError(...)`` and nested ``def``s are not."""
+    stack = [node]
+    while stack:
+        sub = stack.pop()
+        if sub is not node and isinstance(sub, (ast.Raise, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                                ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(sub))
         if isinstance(sub, ast.Call):
             func = sub.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if name in EFFECT_METHODS or name[:1].isupper():
+            dotted = _short(func)
+            root = env.get(dotted.split(".")[0])
+            if name in EFFECT_METHODS or (name and _resolve(dotted) is not None):
                 return True
-            if isinstance(func, ast.Name) and isinstance(env.get(name), (Function, ClassInfo)):
+            if isinstance(func, ast.Name) and isinstance(root, (Function, ClassInfo)):
                 return True
-            if name and _resolve(_short(func)) is not None:
+            if name[:1].isupper() and (dotted.split(".")[0] in LAYERISH_ROOTS or isinstance(root, Ref)
+                                       and root.dotted.split(".")[0] in LAYERISH_ROOTS):
                 return True
         elif isinstance(sub, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
