@@ -182,6 +182,31 @@ class _Reader:
             for value_node in layers if isinstance(layers, list) else [layers]:
                 found += self.node(value_node)
             return found
+        if role == "stack":
+            mapping = entry.get("keywords", {})
+            layer_arg = next((args[k] for k, v in mapping.items() if v == "layer" and k in args), None)
+            inner = self.node(layer_arg) if layer_arg is not None else []
+            times = next((_value(args[k]) for k, v in mapping.items() if v == "repeat" and k in args), 1)
+            appended = next((self.node(args[k]) for k, v in mapping.items() if v == "append" and k in args), [])
+            if not inner or not isinstance(times, int) or isinstance(times, bool) or not 0 < times <= 1000:
+                self.reading.unknown_args.append(f"the layer and the number of layers of {name}(...)")
+                return []
+            first = inner[0]
+            return [CodeLayer(first.spec.with_(repeat=first.spec.repeat * times), first.framework,
+                              first.input_shape, first.source)] + inner[1:] + appended
+        if role == "transformer":
+            values = {**entry.get("defaults", {}), **{k: _value(v) for k, v in args.items()}}
+            if not all(isinstance(values.get(k), int) for k in entry.get("defaults", {})):
+                self.reading.unknown_args.append(f"the arguments of {name}(...)")
+                return []
+            d, heads, ff = values["d_model"], values["nhead"], values["dim_feedforward"]
+            block = dict(units=d, heads=heads, ff=ff)
+            specs = [LayerSpec("TransformerEncoderLayer", repeat=values["num_encoder_layers"], name="encoder", **block),
+                     LayerSpec("LayerNormalization", name="encoder LayerNorm"),
+                     LayerSpec("TransformerDecoderLayer", repeat=values["num_decoder_layers"], name="decoder", **block),
+                     LayerSpec("LayerNormalization", name="decoder LayerNorm")]
+            self.reading.frameworks.add("pytorch")
+            return [CodeLayer(spec, "pytorch", (None, d) if i == 0 else None, name) for i, spec in enumerate(specs)]
         if role == "wrapper":
             inner = self.node(args["layer"]) if "layer" in args else []
             changes = dict(entry.get("sets", {}))

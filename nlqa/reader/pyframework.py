@@ -282,6 +282,18 @@ class FrameworkCalls:
             return Layer(layers, _short(node, 60))
         if role == "ignore":
             return Layer([], _short(node, 60))
+        if role == "stack":  # nn.TransformerEncoder(layer, num_layers=6[, norm=...]): the layer repeated
+            inner = kwargs.get("encoder_layer", kwargs.get("decoder_layer", args[0] if args else None))
+            times = kwargs.get("num_layers", args[1] if len(args) > 1 else None)
+            norm = kwargs.get("norm", args[2] if len(args) > 2 else None)
+            if not isinstance(inner, Layer) or not inner.layers or not isinstance(times, int) or not 0 < times <= 1000:
+                return Unknown(_short(node, 60), layerish=True)
+            first = inner.layers[0]
+            layers = [CodeLayer(first.spec.with_(repeat=first.spec.repeat * times), first.framework,
+                                first.input_shape, first.source)] + inner.layers[1:]
+            if isinstance(norm, Layer):
+                layers += norm.layers
+            return Layer(layers, _short(node, 60))
         synthetic = self.synthetic(dotted, node, args, kwargs, env)
         found = self.reader.call(synthetic)
         if role in ("tensor",):

@@ -135,6 +135,15 @@ class ModelReader:
     def chosen(self) -> Any:
         for pool in (self.referenced, self.bound, self.created):
             models = [m for m in pool if isinstance(m, (Model, Instance, Layer))]
+            if models and pool is self.bound and len(models) > 1 and all(type(m) is Layer for m in models):
+                # "fc1 = nn.Linear(...); fc2 = nn.Linear(...)": separate modules, all of them count,
+                # except one that a later module wraps (nn.TransformerEncoder(layer, num_layers=6))
+                later = [{id(c.source) for c in m.layers} for m in models]
+                own = [m for k, m in enumerate(models)
+                       if not any({id(c.source) for c in m.layers} <= seen for seen in later[k + 1:])]
+                if len(own) > 1:
+                    return Layer([c for m in own for c in m.layers], "the modules defined")
+                return own[-1]
             if models:
                 return models[-1]
         tensors = [t for t in self.bound if isinstance(t, Tensor) and t.path]
