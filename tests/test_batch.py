@@ -331,9 +331,6 @@ def test_batch_dask_local_cluster_on_loopback_matches_jobs_1(big, reference, tmp
     assert out.read_bytes() == expected
 
 
-@pytest.mark.xfail(strict=True, reason="nlqa/reader/extract.py (the 'a positive input size' message) formats an "
-                   "input shape holding nlqa.reader.code.UNKNOWN, a bare object(), so the answer shows its "
-                   "address: the same line then gives different bytes in different processes")
 def test_batch_answers_show_no_object_addresses():
     from nlqa.answer import answer
     from nlqa.render import render_json

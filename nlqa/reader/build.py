@@ -67,7 +67,8 @@ class SpecMixin:
             x.understood = self._understood(specs, None)
             return None
         if any(side is not None and (not isinstance(side, int) or side <= 0) for side in input_shape):
-            x.missing.append(f"a positive input size (the question gives {self._fmt(input_shape)})")
+            shown = tuple(s if isinstance(s, int) or s is None else "?" for s in input_shape)
+            x.missing.append(f"a positive whole-number input size (the question gives {self._fmt(shown)})")
             return None
         if any(s.units is not None and s.units <= 0 for s in specs):
             x.missing.append("a positive size for every layer")

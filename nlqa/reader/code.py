@@ -24,7 +24,14 @@ from ..resources import load_toml
 from .source import parse_quietly
 
 CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
-UNKNOWN = object()
+class _Unknown:
+    """A value the code gives as a name or an expression nlqa does not evaluate."""
+
+    def __repr__(self) -> str:
+        return "?"
+
+
+UNKNOWN = _Unknown()
 SPEC_FIELDS = tuple(f.name for f in dataclass_fields(LayerSpec)
                     if f.name not in ("kind", "name", "implicit", "in_features"))
 SPATIAL_DIMS = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Conv2DTranspose": 2, "MaxPooling2D": 2}
