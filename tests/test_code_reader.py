@@ -420,8 +420,6 @@ def test_code_reader_one_bad_statement_does_not_lose_the_model(noise):
     assert _layers(reading) == [("Dense", 3)] and reading.script
 
 
-@pytest.mark.xfail(strict=True, reason="nlqa/reader/assemble.py keeps prose layer groups next to a whole script's "
-                                       "layers (CodeReading.script): the layers the prose re-describes are counted twice")
 def test_code_reader_prose_describing_the_script_adds_no_layers():
     got = answer("model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(8), layers.Dense(1)])\n"
                  "The model has 2 layers of 8 and 1 units. How many parameters?")

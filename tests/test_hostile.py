@@ -30,9 +30,6 @@ def _case(id, argv, stdin=b"", codes=(ExitStatus.NOT_ANSWERED,), words=(), value
     return pytest.param(list(argv), stdin, tuple(codes), tuple(words), value, id=id, marks=marks)
 
 
-NOT_MINE = ("the prose reader (nlqa/reader/normalize.py, mentions.py) reads '10**30 inputs' as a layer of 10 "
-            "units and 30 inputs")
-
 CASES = [
     # nothing to read
     _case("empty", ["ask", ""], words=["The question is empty"]),
@@ -63,8 +60,7 @@ CASES = [
     _case("size-10^30", ["ask", "--json", "A dense layer with 10^30 inputs and 5 units. How many parameters?"],
           codes=[ExitStatus.OK], value=5 * 10**30 + 5),
     _case("size-10**30-prose", ["ask", "--json", "A dense layer with 10**30 inputs and 5 units. How many parameters?"],
-          codes=[ExitStatus.OK], value=5 * 10**30 + 5,
-          marks=pytest.mark.xfail(strict=True, reason=NOT_MINE + "; answers 365")),
+          codes=[ExitStatus.OK], value=5 * 10**30 + 5),
     _case("size-10**30-code", ["ask", "--json", "How many parameters does nn.Linear(10**30, 5) have?"],
           codes=[ExitStatus.OK], value=5 * 10**30 + 5),
     _case("size-30-digits", ["ask", "--json", "A dense layer with 1000000000000000000000000000000 inputs and 5 units. "

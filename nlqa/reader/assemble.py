@@ -85,6 +85,13 @@ class AssemblyMixin:
             groups.remove(g)  # "an LSTM reads 100-dimensional embeddings": vectors fed in, not a layer
             if input_shape is None and "dim" in g.attrs and isinstance(g.attrs["dim"].value, int):
                 input_shape, input_kind = (g.attrs["dim"].value,), "features"
+        if self.code.script:
+            groups = [g for g in groups if g.code]  # a pasted script defines the whole model
+            self.output_mentions = []
+        if self.code.layers:
+            code_units = [g.code.spec.units for g in groups if g.code and g.code.spec.units]
+            groups = [g for g in groups if g.code or not g.sizes or g.attrs
+                      or not all(code_units.count(s) >= g.sizes.count(s) for s in g.sizes)]
         if self.code.layers:
             # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm"),
             # unless they stand in the chain of layers ("Dense(256) -> BatchNormalization -> ...")
@@ -313,8 +320,8 @@ class AssemblyMixin:
                 hidden.insert(position, group)
             phrases.consumed.add(m.start)
         for i, token in enumerate(doc):
-            if self.arch_mode:
-                break
+            if self.arch_mode or self.code.layers:
+                break  # with an architecture string or code, a bare "8 units" only restates it
             if i in used or self.reading.covered.get(i) is not None:
                 continue
             value = token.text

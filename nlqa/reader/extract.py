@@ -52,9 +52,9 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         if self.code.problems:
             x.status = "unsupported"
             x.quantity = quantity
-            x.reason = ("nlqa reads framework layer calls with literal arguments, but not "
-                        + ", ".join(self.code.problems[:3]) + "; write the layer out, e.g. "
-                        "'nn.Embedding(30000, 300)'.")
+            calls = [p for p in self.code.problems if p.endswith("(...)")]
+            x.reason = ("nlqa could not read " + "; ".join(self.code.problems[:3])
+                        + ("; write the layer out as a plain call, e.g. 'nn.Embedding(30000, 300)'." if calls else "."))
             return x
         if self.code.unknown_args:
             x.status = "needs_clarification"
@@ -126,6 +126,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             return x
         x.quantity = quantity
         self.framework(x)
+        x.assumptions += self.code.notes  # what reading a pasted script assumed
         layers, input_shape, input_kind = self.assemble(phrases, x)
         if x.missing:
             x.status = "needs_clarification"

@@ -73,12 +73,15 @@ TUPLE = re.compile(rf"\(\s*{_E}(?:\s*,\s*{_E})+\s*,?\s*\)|\(\s*{_E}\s*,\s*\)")
 
 SCALED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 THOUSANDS = re.compile(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)")
+LONG_RUN = re.compile(r"(\S{64})(?=\S)")
 CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?![\w.]|\s*->)")
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 
 
 def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
+    text = LONG_RUN.sub(r"\1 ", text)  # the tokenizer is slow on very long unbroken runs
+    text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10**30", "10^3"
     text = THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)  # "30,522" -> "30522"
     text = SCALED.sub(_scaled_words, text)  # "1.3 billion" -> "1300000000"
     for pattern, replacement in rewrites():
