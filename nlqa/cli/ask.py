@@ -13,14 +13,18 @@ HELP = "answer one question, with the derivation"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", metavar="QUESTION", help="the question, in quotes; - reads it from stdin")
+    add_form_arguments(parser, json_help="one JSON object (the answer contract in DESIGN.md)",
+                       explain_help="first show what the reader extracted: mentions, network, quantity, assumptions")
+
+
+def add_form_arguments(parser: argparse.ArgumentParser, json_help: str, explain_help: str) -> None:
+    """--json | --markdown | --plain, and --explain: shared by ask and chat."""
     form = parser.add_mutually_exclusive_group()
-    form.add_argument("--json", dest="form", action="store_const", const="json",
-                      help="one JSON object (the answer contract in DESIGN.md)")
+    form.add_argument("--json", dest="form", action="store_const", const="json", help=json_help)
     form.add_argument("--markdown", dest="form", action="store_const", const="markdown", help="Markdown")
     form.add_argument("--plain", dest="form", action="store_const", const="plain",
                       help="plain text (the default when stdout is not a terminal or NO_COLOR is set)")
-    parser.add_argument("--explain", action="store_true",
-                        help="first show what the reader extracted: mentions, network, quantity, assumptions")
+    parser.add_argument("--explain", action="store_true", help=explain_help)
 
 
 def output_form(args: argparse.Namespace, env: Env) -> str:

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .ask import add_form_arguments
 from .env import Env
 from .status import ExitStatus
 
@@ -27,14 +28,8 @@ CODE_LINE = re.compile(r"^\s+\S|^\s*(?:[\w.]+\s*=[^=]|import |from |model\.|\)|\
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    form = parser.add_mutually_exclusive_group()
-    form.add_argument("--json", dest="form", action="store_const", const="json",
-                      help="one JSON answer per line (notes go to stderr)")
-    form.add_argument("--markdown", dest="form", action="store_const", const="markdown", help="Markdown")
-    form.add_argument("--plain", dest="form", action="store_const", const="plain",
-                      help="plain text (the default when stdout is not a terminal or NO_COLOR is set)")
-    parser.add_argument("--explain", action="store_true",
-                        help="show what the reader extracted before each answer")
+    add_form_arguments(parser, json_help="one JSON answer per line (notes go to stderr)",
+                       explain_help="show what the reader extracted before each answer")
     parser.add_argument("--no-history", action="store_true", help="do not read or write the history file")
 
 
