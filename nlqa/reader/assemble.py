@@ -59,6 +59,10 @@ class AssemblyMixin:
         else:
             self.output_mentions = [m for m in self.mentions("OUTPUT", "CLASSES", "SCALAR")
                                     if m.start not in consumed and not self._inside_input(m)]
+            vocab_sizes = [m.value for m in self.mentions("EMBED") if m.id == "vocab" and isinstance(m.value, int)]
+            self.output_mentions = [  # "a softmax over the vocabulary": as many outputs as words
+                Mention(m.label, m.id, m.start, m.end, vocab_sizes[0], m.text) if m.id == "vocab" and vocab_sizes
+                else m for m in self.output_mentions if m.id != "vocab" or vocab_sizes]
         code_shape = self.code.input_shape
         if input_shape is None and self.code.tensor_shape is not None:
             input_shape, input_kind = self.code.tensor_shape, "tensor"
@@ -166,6 +170,10 @@ class AssemblyMixin:
         if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU") and not self.code.layers and not any(
                 (g.kind or phrases.network_kind) in ("SimpleRNN", "LSTM", "GRU") for g in hidden):
             x.missing.append("how many hidden (recurrent) units the network has")
+        ordered = self._on_top_of(ordered)
+        embeddings = [g for g in ordered if g.kind == "Embedding" and not g.code]
+        if embeddings and ordered[0] is not embeddings[0] and not any(g.code for g in ordered):
+            ordered = embeddings + [g for g in ordered if g not in embeddings]  # an embedding comes first
         layers: list[tuple[LayerSpec, Group]] = []
         following = self._each_followed_by(ordered)
         for g in ordered:
@@ -204,6 +212,17 @@ class AssemblyMixin:
                     continue
             keep.append(g)
         return keep, context
+
+    def _on_top_of(self, ordered: list[Group]) -> list[Group]:
+        """'Dense(1) is added on top of Flatten()': the layer named second comes first."""
+        doc = self.reading.doc
+        out = list(ordered)
+        for k in range(len(out) - 1):
+            a, b = out[k], out[k + 1]
+            between = " ".join(t.lower_ for t in doc[a.end:b.start])
+            if "on top of" in between or "stacked on" in between:
+                out[k], out[k + 1] = b, a
+        return out
 
     def _each_followed_by(self, ordered: list[Group]) -> dict[int, list[Group]]:
         """Groups that 'each followed by ...' attaches after every layer of a preceding group."""

@@ -189,6 +189,12 @@ class PhraseFinder:
             j += 1
             while j < n and self.is_layer_word(j):
                 j += 1
+            m = self.mention(j) if j < n else None
+            if (m is not None and m.label == "KIND" and not group.kind and count and count > 1
+                    and self.lower(j - 2) == "-"):  # "a 2-layer LSTM": two LSTM layers
+                group.kind, group.plural = m.id, True
+                j = m.end
+                saw_core = True
         elif group.role in ("hidden", "output") and not group.kind and (
                 self.lower(j) == "(" and j + 1 < n and _is_number(self.doc[j + 1]) is not None
                 or j < n and self.mention(j) is None and _is_number(self.doc[j]) is not None):
