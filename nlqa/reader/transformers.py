@@ -136,6 +136,11 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
         assumptions.append(f"feed-forward width 4 × d = {4 * d:,} (not given)")
     block = dict(units=d, heads=v.get("heads"), ff=v.get("ff"), bias=bias)
     family = cfg.family
+    head = [m for m in mentions if m.label == "OUTHEAD"]
+    if head and v.get("classes") and doc is not None and head[0].end < len(doc) and doc[head[0].end].lower_ == "of":
+        # "the classification head of BERT-base for 3 classes": that dense layer alone
+        return (NetworkSpec((d,), (LayerSpec("Dense", v["classes"], name="classification head"),), framework),
+                assumptions + [f"the head is a dense layer from the width {d:,} to {v['classes']:,} classes"], [])
     if kinds and family:  # "the self-attention of one encoder layer of BERT-base": that block alone
         family = None
         if "layers" in cfg.from_preset:
@@ -155,6 +160,8 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
             layers.append(LayerSpec("Pooler", name="pooler"))
             if "pooler" in cfg.from_preset:
                 assumptions.append("the pooler (a dense d → d on the first token) is counted, as BertModel has it")
+        if family == "bert" and head and v.get("classes"):
+            layers.append(LayerSpec("Dense", v["classes"], name="classification head"))
         if family == "gpt":
             if "final_norm" not in excluded:
                 layers.append(LayerSpec("LayerNormalization", name="final LayerNorm"))
