@@ -326,6 +326,16 @@ class AssemblyMixin:
     def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
         doc, v = self.reading.doc, vocab()
         used = {i for g in hidden for i in range(g.start, g.end)}
+        for g in hidden:  # "two dense layers: the first has 64 units ..., the second has 10 units"
+            if g.sizes or not g.count or g.count < 2 or g.code:
+                continue
+            found = [i for i in range(g.end, len(doc) - 1)
+                     if self.reading.sentence_of[i] == self.reading.sentence_of[g.start]
+                     and doc[i].text.isdigit() and self.reading.covered.get(i) is None
+                     and doc[i + 1].lower_ in v["unit_nouns"] and self.reading.covered.get(i + 1) is None]
+            if len(found) == g.count:
+                g.sizes = [int(doc[i].text) for i in found]
+                used.update(i for k in found for i in (k, k + 1))
         for m in self.mentions("UNITS"):
             if m.start in phrases.consumed or not isinstance(m.value, int):
                 continue
@@ -378,6 +388,8 @@ class AssemblyMixin:
         kind = g.kind or self.output_kind if g.role == "output" else g.kind
         if kind in BLOCK_KINDS:
             kind = None  # "encoder layers of 128 and 32 units" outside a transformer: plain dense layers
+        if kind == "Neuron":  # "a single neuron with 5 inputs": one dense unit
+            kind, g.sizes = "Dense", g.sizes or [1]
         kind = kind or (phrases.network_kind if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU", "Dense")
                         and g.role != "output" else None) or "Dense"
         name = KIND_NAMES.get(kind, kind)
@@ -412,6 +424,8 @@ class AssemblyMixin:
         out = []
         for size in sizes:
             out.append((LayerSpec(kind, size, bias=not nobias, bidirectional=bidir,
+                                  return_sequences=True if kind in ("SimpleRNN", "LSTM", "GRU")
+                                  and self.mentions("SEQUENCES") else None,
                                   name=f"{role}{name} layer".strip()), g))
         return out
 
@@ -426,6 +440,8 @@ class AssemblyMixin:
                 single.attrs.pop("filters", None)
                 out += self._expand_structural(single, kind, name, x)
             return out
+        if kind in CONV_KINDS and isinstance(a.get("kernel"), tuple) and len(a["kernel"]) == 3 and kind == "Conv":
+            a["kernel"], self.kernel_channels = a["kernel"][:2], a["kernel"][2]  # "filters of size 5x5x3"
         if kind in CONV_KINDS:
             filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
             if kind != "DepthwiseConv2D" and not isinstance(filters, int):

@@ -41,6 +41,8 @@ class SpecMixin:
                                             and isinstance(m.value, int)), None)
             if width:
                 input_shape, input_kind = (None, width), "code"  # attention over a sequence of width d
+        if input_shape is None and specs and specs[0].kind in CONV_KINDS and self.kernel_channels:
+            input_shape, input_kind = (None, None, self.kernel_channels), "channels"  # a 5x5x3 kernel sees 3 channels
         if input_shape is None and specs and specs[0].kind in CONV_KINDS:
             words = vocab()["channel_words"]
             channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
@@ -48,6 +50,12 @@ class SpecMixin:
             if channels:
                 dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
                 input_shape, input_kind = (None,) * dims + (channels[0],), "channels"  # "on RGB input"
+        if input_shape is None and specs and specs[0].kind not in ("Embedding",) and any(
+                t.lower_ == "onehot" for t in self.reading.doc):
+            vocab_sizes = [m.value for m in self.mentions("EMBED") if m.id == "vocab" and isinstance(m.value, int)]
+            if vocab_sizes:
+                input_shape, input_kind = (vocab_sizes[0],), "features"  # one-hot vectors over the vocabulary
+                x.assumptions.append(f"one-hot inputs: {vocab_sizes[0]:,} features (the vocabulary size)")
         if input_shape is None and specs:
             named = self._dataset_shape()
             if named is not None:

@@ -18,6 +18,7 @@ from .transformers import build as build_transformer
 class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     arch_mode = False
     embedding_dim: int | None = None
+    kernel_channels: int | None = None
     output_kind: str | None = None
     binary_alternative = False
 
