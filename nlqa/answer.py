@@ -103,7 +103,9 @@ def _shape_value(shape) -> list[int] | None:
 
 
 def approx(n: int) -> str:
-    """109,482,240 → '109.5M'; 7,000,000,000 → '7.0B'."""
+    """109,482,240 → '109.5M'; 7,000,000,000 → '7.0B'; beyond trillions, scientific notation."""
+    if n >= 10**15:
+        return f"{n:.3e}"
     for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")):
         if n >= size:
             return f"{n / size:.1f}{suffix}"

@@ -102,8 +102,9 @@ class SpecMixin:
                 words[t.lower_] for t in self.reading.doc if t.lower_ in words]
             shape = shape + (int(channels[0]),) if channels else shape
         elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
-            x.assumptions.append(f"Keras input_shape={self._fmt(shape)}: {shape[0]} time steps of "
-                                 f"{shape[1]} features")
+            steps = "an unknown number of" if shape[0] is None else str(shape[0])
+            source = f"Keras input_shape={self._fmt(shape)}: " if self.fw == "keras" else "input: "
+            x.assumptions.append(f"{source}{steps} time steps of {shape[1]} features")
         if specs and specs[0].kind in CONV_KINDS and len(shape) == 1:
             dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
             steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
