@@ -41,6 +41,11 @@ class SpecMixin:
                                             and isinstance(m.value, int)), None)
             if width:
                 input_shape, input_kind = (None, width), "code"  # attention over a sequence of width d
+        if input_shape is None and specs and specs[0].kind in ("LayerNormalization", "BatchNormalization"):
+            widths = [m.value for m in self.mentions("UNITS", "TF", "EMBED") if isinstance(m.value, int)
+                      and (m.label == "UNITS" or m.id in ("width", "width_loose", "dim"))]
+            if widths:  # "a LayerNorm over a hidden size of 512"
+                input_shape, input_kind = (widths[0],), "features"
         if input_shape is None and specs and specs[0].kind in CONV_KINDS and self.kernel_channels:
             input_shape, input_kind = (None, None, self.kernel_channels), "channels"  # a 5x5x3 kernel sees 3 channels
         if input_shape is None and specs and specs[0].kind in CONV_KINDS:
