@@ -76,9 +76,13 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                 x.quantity, x.param_count = quantity, counts[0]
                 return x
         blocks = [m.id for m in self.mentions("KIND") if m.id in BLOCK_KINDS]
+        for m in self.mentions("TF") if not blocks else []:  # "6 transformer blocks" names the block too
+            text = m.text.lower()
+            if m.id == "layers" and ("decoder" in text or "transformer" in text or "encoder" in text):
+                blocks.append("TransformerDecoderLayer" if "decoder" in text else "TransformerEncoderLayer")
         if blocks and not self.mentions("MODEL") and "MultiHeadAttention" not in blocks and not any(
                 m.id == "heads" for m in self.mentions("TF")) and not any(
-                "transformer" in m.text.lower() for m in self.mentions("KIND")):
+                "transformer" in m.text.lower() for m in self.mentions("KIND", "TF")):
             blocks = []  # "encoder layers of 128 and 32 units" in an autoencoder: not a transformer
         if (self.mentions("MODEL") or blocks) and not self.code.layers:
             x.quantity = quantity or "total_parameters"
