@@ -156,6 +156,10 @@ class SpecMixin:
                     out.append(LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
                     x.assumptions.append(f"the output of the {KIND_NAMES.get(previous.kind, previous.kind)} "
                                          "layer is flattened before the dense layer (an implied Flatten)")
+            if spec.kind == "Embedding" or spec.kind in ("SimpleRNN", "LSTM", "GRU") and spec.return_sequences:
+                rank = 1  # a sequence of vectors: pooling over it is 1-D
+            elif spec.kind in ("Flatten", "Dense") or spec.kind.startswith("Global"):
+                rank = 0
             out.append(spec)
         return out
 
