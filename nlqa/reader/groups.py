@@ -301,7 +301,8 @@ class PhraseFinder:
                     group.sizes = [m.value]  # "hidden layer 3 neurons"
                     group.end = m.end + 1
                     return
-                if m.label == "UNITS" and not group.sizes and isinstance(m.value, int):
+                if (m.label == "UNITS" or m.label == "EMBED" and m.id == "dim" and group.kind != "Embedding") \
+                        and not group.sizes and isinstance(m.value, int):  # "a recurrent layer of size 16"
                     group.sizes = [m.value]
                     out.consumed.add(m.start)
                     return

@@ -74,6 +74,7 @@ TUPLE = re.compile(rf"\(\s*{_E}(?:\s*,\s*{_E})+\s*,?\s*\)|\(\s*{_E}\s*,\s*\)")
 SCALED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 THOUSANDS = re.compile(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)")
 LONG_RUN = re.compile(r"(\S{64})(?=\S)")
+PAIR = re.compile(r"(?<![\w.>-])(?<!-> )(\d+) -> (\d+)(?![\w.-]| ->)")
 CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?![\w.]|\s*->)")
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 
@@ -88,6 +89,7 @@ def normalize(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
     text = CHAIN.sub(lambda m: re.sub(r"\s*->\s*", "-", m.group(0)), text)  # "3 -> 4 -> 1" -> "3-4-1"
+    text = PAIR.sub(r"\1 inputs to \2 outputs", text)  # "a dense layer 128 -> 64"
     text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10^3" -> "1000"
     text = re.sub(r"[ \t]*\n[ \t]*(?!\n)(?<!\n\n)", " ", text)  # a wrapped line is one sentence
     text = re.sub(r"[ \t]+", " ", text)
