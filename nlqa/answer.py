@@ -72,13 +72,6 @@ class Answer:
             out = {"id": self.id, **out}
         return out
 
-    @property
-    def value_text(self) -> str:
-        if isinstance(self.value, list):
-            return "(" + ", ".join(str(v) for v in self.value) + ")"
-        if isinstance(self.value, int):
-            return f"{self.value:,}"
-        return "—"
 
 
 def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 Shape = tuple  # of int | None; channels-last, no batch dimension; None = unknown (time steps)

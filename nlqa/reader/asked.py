@@ -12,6 +12,12 @@ class QuestionMixin:
     """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
 
     def asked_sentence(self) -> int | None:
+        """The sentence that asks the question (computed once per question)."""
+        if not hasattr(self, "_asked"):
+            self._asked = self._find_asked_sentence()
+        return self._asked
+
+    def _find_asked_sentence(self) -> int | None:
         doc, qwords = self.reading.doc, vocab()["question_words"]
         quantity_sentences = {self.sentence(m) for m in self.mentions("QUANTITY")}
         candidates = [self.reading.sentence_of[t.i] for t in doc if t.lower_ in qwords]

@@ -58,7 +58,7 @@ class AssemblyMixin:
             self.arch_mode = True
         else:
             self.output_mentions = [m for m in self.mentions("OUTPUT", "CLASSES", "SCALAR")
-                                    if m.start not in consumed and not self._inside_input(m)]
+                                    if m.start not in consumed]
             vocab_sizes = [m.value for m in self.mentions("EMBED") if m.id == "vocab" and isinstance(m.value, int)]
             self.output_mentions = [  # "a softmax over the vocabulary": as many outputs as words
                 Mention(m.label, m.id, m.start, m.end, vocab_sizes[0], m.text) if m.id == "vocab" and vocab_sizes
@@ -319,9 +319,6 @@ class AssemblyMixin:
         """Two spans separated only by brackets or punctuation: "a scalar (dense layer)"."""
         gap = range(a1, b0) if a1 <= b0 else range(b1, a0)
         return len(gap) <= 2 and all(self.reading.doc[i].text in "(),:-" for i in gap)
-
-    def _inside_input(self, m: Mention) -> bool:
-        return False
 
     def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
         doc, v = self.reading.doc, vocab()

@@ -9,7 +9,6 @@ from typing import Any
 from ..resources import load_toml
 from .pipeline import ARCH_RE, SHAPE_RE, Pattern, reader
 
-MAX_SIZE = 10**15  # larger sizes are refused as implausible, not counted
 
 
 @dataclass
