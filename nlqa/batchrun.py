@@ -170,19 +170,37 @@ class Pool:
             yield pairs
 
     def close(self, kill: bool = False) -> None:
+        """Stop the workers. ``kill`` (Ctrl-C, an error): chunks not started are cancelled and each
+        worker finishes the chunk in hand (at most ``GRACE`` seconds), because a worker terminated
+        while it writes its answers leaves half a message in the result pipe, on which the pool's
+        manager thread then waits forever, and the interpreter with it at exit. A worker still busy
+        after ``GRACE`` is killed and ``ABANDONED`` set: the caller must then leave with
+        ``os._exit`` once its output is flushed."""
+        global ABANDONED
         if self.executor is None:
             return
         if kill:
+            import time
             processes = list((getattr(self.executor, "_processes", None) or {}).values())
             self.executor.shutdown(wait=False, cancel_futures=True)
+            deadline = time.monotonic() + GRACE
+            try:
+                for process in processes:
+                    process.join(max(0.0, deadline - time.monotonic()))
+            except KeyboardInterrupt:          # a second Ctrl-C: stop waiting
+                pass
             for process in processes:
                 if process.is_alive():
-                    process.terminate()
-            for process in processes:
-                process.join(5)
+                    process.kill()
+                    process.join(5)
+                    ABANDONED = True
         else:
             self.executor.shutdown(wait=True)
         self.executor = None
+
+
+GRACE = 10.0
+ABANDONED = False   # a worker had to be killed: the pool's threads may never end, so exit with os._exit
 
 
 class EngineError(Exception):

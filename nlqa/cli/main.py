@@ -95,6 +95,10 @@ def run() -> None:
     except BrokenPipeError:        # e.g. `nlqa batch big.jsonl | head`: silence the flush at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = ExitStatus.ERROR
+    from .. import batchrun
+    if batchrun.ABANDONED:         # a killed pool worker may have left its manager thread waiting forever
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
 
 
