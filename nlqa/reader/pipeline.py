@@ -66,6 +66,23 @@ def patterns() -> tuple[tuple[Pattern, list[dict[str, Any]]], ...]:
     return tuple(loaded)
 
 
+def anchor_words(tokens: list[dict[str, Any]]) -> tuple[frozenset[tuple[str, str]], ...]:
+    """For each required word token of the pattern ``tokens``, the words (``("LOWER", w)`` or
+    ``("ORTH", w)``) it accepts: a text can match the pattern only if it holds one word of each.
+    Empty if every required token is open (a number, any word)."""
+    needed = set()
+    for spec in tokens:
+        if spec.get("OP", "1") not in ("1", "+"):
+            continue
+        for key, value in spec.items():
+            attr = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}.get(key.upper())
+            if isinstance(value, str) and attr:
+                needed.add(frozenset({(attr, value)}))
+            elif attr and isinstance(value, dict) and set(value) == {"IN"} and value["IN"]:
+                needed.add(frozenset((attr, str(w)) for w in value["IN"]))
+    return tuple(sorted(needed, key=lambda words: (len(words), sorted(words))))
+
+
 class Reader:
     """The tokenizer and matcher; ``reader(text)`` gives a Doc and its matches."""
 
@@ -92,26 +109,49 @@ class Reader:
 
         NlqaEnglish.Defaults = Defaults
         self.nlp = NlqaEnglish()
-        self.matcher = Matcher(self.nlp.vocab)
+        # spaCy's Matcher tries every pattern at every token, so its time grows with the number of
+        # patterns. Most patterns need certain words: patterns that need the same words share one
+        # Matcher, and a text runs only the Matchers whose words it holds.
         self.entries: list[Pattern] = []
+        groups: dict[tuple, Any] = {}
         for index, (entry, tokens) in enumerate(patterns()):
+            anchor = anchor_words(tokens)
+            if anchor not in groups:
+                groups[anchor] = Matcher(self.nlp.vocab)
             try:
-                self.matcher.add(f"p{index}", [tokens])
+                groups[anchor].add(f"p{index}", [tokens])
             except Exception as exc:  # spaCy raises several types for malformed patterns
                 raise GrammarError("patterns.jsonl", entry.line, f"spaCy rejects the pattern: {exc}") from None
             self.entries.append(entry)
         self.keys = {self.nlp.vocab.strings[f"p{i}"]: i for i in range(len(self.entries))}
+        self.always = groups.pop((), None)
+        self.by_word: dict[tuple[str, str], list[tuple[tuple, Any]]] = {}
+        for anchor, matcher in groups.items():
+            for word in anchor[0]:
+                self.by_word.setdefault(word, []).append((anchor[1:], matcher))
 
     def __call__(self, text: str):
         doc = self.nlp(text)
-        found = []
-        for key, start, end in self.matcher(doc):
-            found.append((self.entries[self.keys[key]], start, end))
-        return doc, found
+        return doc, self.matches(doc)
+
+    def matches(self, doc) -> list[tuple[Pattern, int, int]]:
+        """``(pattern, start, end)`` for each match, ordered by start, end and pattern line."""
+        words = {("LOWER", token.lower_) for token in doc} | {("ORTH", token.text) for token in doc}
+        by_word, run = self.by_word, {}
+        for word in words:
+            for rest, matcher in by_word.get(word, ()):
+                if all(not needed.isdisjoint(words) for needed in rest):
+                    run[id(matcher)] = matcher
+        if self.always is not None:
+            run[0] = self.always
+        entries, keys = self.entries, self.keys
+        found = [(entries[keys[key]], start, end) for matcher in run.values() for key, start, end in matcher(doc)]
+        found.sort(key=lambda f: (f[1], f[2], f[0].line))
+        return found
 
     def pipe(self, texts, batch_size: int = 256):
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            yield doc, [(self.entries[self.keys[k]], s, e) for k, s, e in self.matcher(doc)]
+            yield doc, self.matches(doc)
 
 
 @lru_cache(maxsize=1)
