@@ -108,7 +108,10 @@ def read(text: str) -> Reading:
 def reading_from(doc, found) -> Reading:
     nouns = vocab()["unit_nouns"] | {"neuron", "unit", "node"}
     found = [(e, s, t) for e, s, t in found  # "hidden layer 3 neurons": a size, not layer number 3
-             if not (e.label == "LAYERNUM" and t < len(doc) and doc[t].lower_ in nouns)]
+             if not (e.label == "LAYERNUM" and t < len(doc) and doc[t].lower_ in nouns)
+             # "a 28x28x1 input has three conv layers": the shape before "input" is its size
+             and not (e.label == "INPUT" and s > 0 and doc[s].lower_ in ("input", "inputs")
+                      and SHAPE_RE.match(doc[s - 1].text))]
     mentions = _resolve(found, doc)
     sentence_of, sentence = [], 0
     for token in doc:
