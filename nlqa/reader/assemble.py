@@ -9,7 +9,7 @@ from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .extraction import Extraction
 from .groups import Group, Phrases
 from .kinds import KIND_NAMES, SHAPE_ONLY_KINDS, SIZED_KINDS, STRUCTURAL_KINDS, _family
-from .mentions import Mention, vocab
+from .mentions import Mention, number, vocab
 from .transformers import BLOCK_KINDS
 
 
@@ -176,6 +176,11 @@ class AssemblyMixin:
             ordered = embeddings + [g for g in ordered if g not in embeddings]  # an embedding comes first
         layers: list[tuple[LayerSpec, Group]] = []
         following = self._each_followed_by(ordered)
+        if self._repeat_mentions():
+            ordered = self._repeat_blocks(ordered, x)
+            following = {}
+            if ordered is None:
+                return [], input_shape, input_kind
         for g in ordered:
             if any(g in after for after in following.values()):
                 continue  # expanded after each layer of the group it follows
@@ -193,6 +198,106 @@ class AssemblyMixin:
         if not layers and not x.missing:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
+
+    def _repeat_blocks(self, ordered: list[Group], x: Extraction) -> list[Group] | None:
+        """Repeated blocks written once: "three conv blocks, each a 3x3 conv followed by 2x2 max
+        pooling, with 32, 64 and 128 filters", "(conv 3x3, 32 filters, max pool) repeated 3
+        times", "a second block of the same four layers with 64 filters". The block's layers are
+        copied; a list of as many filter counts as copies gives each copy's convolutions theirs.
+        None (and ``x.missing`` says why) when the block cannot be delimited."""
+        doc, sentence_of = self.reading.doc, self.reading.sentence_of
+        breaks = {"then", ";", "finally", "afterwards", "next"}
+        out = list(ordered)
+        for m in self._repeat_mentions():
+            words = [t.lower_ for t in doc[m.start:m.end]]
+            same = "same" in words
+            if not same and not isinstance(m.value, int) and words[-1] == "of":
+                continue  # "a second block of ...": the marker before "the same four layers"
+            if same:  # "a second block of the same four layers": the last N layers, once more
+                n = next((v for v in (number(t.text) for t in doc[m.start:m.end]) if isinstance(v, int)), None)
+                before = [g for g in out if g.end <= m.start]
+                if not n or len(before) < n:
+                    n = len([g for g in before if sentence_of[g.start] == sentence_of[m.start]]) or None
+                if not n:
+                    break
+                block, copies, where = before[-n:], 1, m.end
+                region = (m.end, self._block_end(m.end, breaks))
+            elif words[-1] in ("times", "time"):  # "... repeated 3 times": the layers before, in its clause
+                start = m.start
+                while start > 0 and sentence_of[start - 1] == sentence_of[m.start] and \
+                        doc[start - 1].lower_ not in breaks and doc[start - 1].text not in (":",):
+                    start -= 1
+                block = [g for g in out if start <= g.start and g.end <= m.start]
+                copies, where, region = m.value, m.start, (start, m.end)
+                if block:
+                    out = [g for g in out if g not in block]
+                    where = None
+            else:  # "three conv blocks, each ...": the layers after, up to "then" or the sentence's end
+                end = self._block_end(m.end, breaks)
+                block = [g for g in out if m.end <= g.start and g.end <= end]
+                copies, where, region = m.value, None, (m.end, end)
+                out = [g for g in out if g not in block]
+            if not block or not isinstance(copies, int) or not 1 <= copies <= 64:
+                x.missing.append("each layer of the repeated block listed one by one, e.g. 'conv 3x3 with 16 "
+                                 "filters -> max pool 2x2 -> conv 3x3 with 32 filters ...'")
+                return None
+            filters = self._filter_list(block, region, copies if not same else 1)
+            clones = []
+            for copy in range(copies):
+                for g in block:
+                    clone = Group(g.start, g.end, kind=g.kind, role=g.role, count=g.count, sizes=list(g.sizes),
+                                  each=g.each, plural=g.plural, bare=g.bare, bidirectional=g.bidirectional,
+                                  text=g.text, attrs=dict(g.attrs))
+                    if filters is not None and clone.kind in CONV_KINDS:
+                        clone.attrs.pop("filters", None)
+                        clone.sizes = [filters[copy]]
+                    elif filters is not None and clone.kind in POOL_KINDS | {"BatchNormalization", "Dropout"}:
+                        clone.sizes = []
+                    clones.append(clone)
+            x.assumptions.append(f"the block of {len(block)} layer{'s' if len(block) > 1 else ''} "
+                                 f"({', '.join(KIND_NAMES.get(g.kind, g.kind or 'dense') for g in block)}) is "
+                                 f"counted {copies + (1 if same or where is not None else 0)} times")
+            if where is None:
+                at = next((k for k, g in enumerate(out) if g.start >= region[0]), len(out))
+                out[at:at] = clones
+            else:
+                at = next((k for k, g in enumerate(out) if g.start >= where), len(out))
+                out[at:at] = clones
+        return out
+
+    def _repeat_mentions(self) -> list[Mention]:
+        """REPEAT mentions, and "4 identical blocks" (read as transformer blocks where the
+        question is about a transformer) in a network of other layers."""
+        return [m for m in self.reading.mentions if m.label == "REPEAT" or m.label == "TF" and m.id == "layers"
+                and isinstance(m.value, int) and m.text.lower().split()[-1] in ("blocks", "stages")]
+
+    def _block_end(self, start: int, breaks: set[str]) -> int:
+        doc, sentence_of = self.reading.doc, self.reading.sentence_of
+        k = start
+        while k < len(doc) and sentence_of[k] == sentence_of[start] and doc[k].lower_ not in breaks:
+            k += 1
+        return k
+
+    def _filter_list(self, block: list[Group], region: tuple[int, int], copies: int) -> list[int] | None:
+        """Each copy's filter count when the block's region lists one per copy ("with 16, 32 and 64
+        filters", "the blocks have 32, 64 and 128 filters"); None otherwise."""
+        for g in block:
+            if g.kind in CONV_KINDS | POOL_KINDS | {"BatchNormalization"} and len(g.sizes) == copies > 1:
+                return list(g.sizes)
+        doc, sentence_of = self.reading.doc, self.reading.sentence_of
+        last = region[1]  # to the end of the sentence: "...; the blocks have 32, 64 and 128 filters."
+        while last < len(doc) and sentence_of[last] == sentence_of[max(region[1] - 1, 0)]:
+            last += 1
+        for m in self.mentions("CONV"):
+            if m.id != "filters" or not region[0] <= m.start < last or not isinstance(m.value, int):
+                continue
+            values, k = [m.value], m.start - 1
+            while k > 0 and doc[k].lower_ in (",", "and") and isinstance(number(doc[k - 1].text), int):
+                values.insert(0, number(doc[k - 1].text))
+                k -= 2
+            if len(values) == copies:
+                return values
+        return None
 
     def _context_layers(self, groups: list[Group]) -> tuple[list[Group], tuple | None]:
         """'a batch norm layer after a conv layer with 64 filters': the second layer only says what
@@ -251,7 +356,8 @@ class AssemblyMixin:
         out = []
         for g in groups:
             before = doc[g.start - 1].lower_ if g.start > 0 else ""
-            if before in ("all", "every", "each") and not g.sizes and not g.code:
+            if before in ("all", "every", "each") and not g.sizes and not g.code and \
+                    doc[g.start].lower_ not in ("a", "an", "one"):  # not "blocks, each a 3x3 conv ..."
                 for other in groups:
                     if other is not g and _family(other.kind) == _family(g.kind):
                         for key, m in g.attrs.items():

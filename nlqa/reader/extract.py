@@ -62,12 +62,6 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.quantity = quantity
             x.missing.extend(self.code.unknown_args[:3])
             return x
-        if self.mentions("REPEAT"):
-            x.status = "needs_clarification"
-            x.quantity = quantity
-            x.missing.append("each layer listed one by one (nlqa does not expand repeated blocks yet), "
-                             "e.g. 'conv 3x3 with 16 filters -> max pool 2x2 -> conv 3x3 with 32 filters ...'")
-            return x
         memory = self.memory_request(x, quantity)
         if memory:
             quantity = memory

@@ -174,6 +174,9 @@ class PhraseFinder:
                 saw_core = saw_core or m.label in ("KIND", "ROLE")
                 j = m.end
                 continue
+            if m and m.label == "CONV" and m.id in ("kernel", "pool") and count is not None:
+                j = m.end  # "two 3x3 conv layers": the kernel stands between count and kind
+                continue
             if m is None and self.lower(j) in self.v["modifiers"] and j + 1 < n:
                 stacked = stacked or self.lower(j) == "stacked"
                 j += 1
