@@ -53,6 +53,33 @@ class QuestionMixin:
                 return "trainable_parameters", chosen
         return qty, chosen
 
+    def offtopic(self, asked: int | None) -> str | None:
+        """What the question asks instead of a count ("which is better", "why", "how long does it take
+        to train", "what batch size should I use"), or None. A cue beside a count asked in the same
+        sentence ("why is my parameter count so big?") does not make the question off-topic."""
+        def here(m: Mention) -> bool:
+            return asked is None or self.sentence(m) == asked
+        cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
+        if not cues or any(here(m) for m in self.mentions("QUANTITY", "MEMORY")):
+            return None
+        return vocab()["offtopic_reasons"].get(cues[0].id, "something other than a count")
+
+    def asks_size(self, asked: int | None) -> bool:
+        """ "size of gpt2?", "GPT-2 XL: total size?": the size of a named model, read as its parameter count
+        (but not "the hidden size of BERT-base" or "the vocabulary size of GPT-2")."""
+        doc, v = self.reading.doc, vocab()
+        for t in doc:
+            if t.lower_ not in v["size_words"] or t.i in self.reading.covered:
+                continue
+            if asked is not None and self.reading.sentence_of[t.i] != asked:
+                continue
+            before = doc[t.i - 1] if t.i > 0 else None
+            if (before is None or self.reading.sentence_of[before.i] != self.reading.sentence_of[t.i]
+                    or before.lower_ in v["size_determiners"] or not before.is_alpha
+                    or (before.i in self.reading.covered and self.reading.covered[before.i].label == "MODEL")):
+                return True
+        return False
+
     def reference(self, asked: int | None, after: Mention | None) -> tuple[dict | None, set[int]]:
         """A layer the question asks about: "the second hidden layer", "layer 3", "the dense layer"."""
         if asked is None or after is None:
@@ -78,6 +105,8 @@ class QuestionMixin:
                 low = doc[j].lower_
                 if m is None and low in v["ordinals"]:
                     ref["ordinal"] = v["ordinals"][low]
+                elif m is None and low[:-2].isdigit() and low[-2:] in ("st", "nd", "rd", "th") and int(low[:-2]) > 0:
+                    ref["ordinal"] = int(low[:-2])  # "the 6th layer"
                 elif m is not None and m.label == "KIND":
                     ref["kind"] = m.id
                     j = m.end

@@ -153,7 +153,7 @@ class AssemblyMixin:
             else:
                 last = hidden[-1] if hidden else None
                 if last is not None and not last.sizes and not last.code and len(hidden) == 1 \
-                        and last.role != "hidden" and last.kind in (None, "Dense"):
+                        and last.role != "hidden" and last.kind in (None, "Dense", "Neuron"):
                     last.sizes = output_values  # "a dense layer maps 512 inputs to 64 outputs"
                 else:
                     output_groups = [Group(10**9, 10**9, kind=self.output_kind or "Dense",

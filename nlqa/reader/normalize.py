@@ -41,13 +41,17 @@ def _number_tables() -> tuple[dict[str, int], dict[str, int], dict[str, int], re
 
 
 def _words_to_numbers(run: str, words: dict[str, int], scales: dict[str, int]) -> str:
-    """'one hundred twenty-eight' → '128'; 'two four' → '2 4' (two numbers)."""
-    parts = [p for p in re.split(r"[\s-]+", run.lower()) if p and p != "and"]
-    numbers: list[int] = []
+    """'one hundred and twenty-eight' → '128'; 'two four' → '2 4' (two numbers); 'fifteen and
+    ten' → '15 and 10' ("and" joins one number only after a scale word)."""
+    pieces = re.split(r"(\s+and\s+|[\s-]+)", run.lower())
+    parts, joiners = pieces[0::2], [""] + [" and " if "and" in sep else " " for sep in pieces[1::2]]
+    out: list[str] = []
     total = current = 0
     last = None  # "unit" | "ten" | "scale"
     started = False
-    for part in parts:
+    for part, joiner in zip(parts, joiners):
+        if not part:
+            continue
         if part in scales:
             current = max(current, 1) * scales[part]
             if scales[part] >= 1000:
@@ -56,15 +60,15 @@ def _words_to_numbers(run: str, words: dict[str, int], scales: dict[str, int]) -
             continue
         value = words[part]
         kind = "ten" if value >= 20 and value % 10 == 0 else "unit"
-        collides = started and (
-            (last == "unit") or (last == "ten" and kind == "ten") or (last == "ten" and value >= 10))
+        collides = started and (joiner == " and " and last != "scale" or (last == "unit") or (
+            last == "ten" and kind == "ten") or (last == "ten" and value >= 10))
         if collides:
-            numbers.append(total + current)
+            out += [str(total + current), joiner if joiner == " and " else " "]
             total = current = 0
         current += value
         last, started = kind, True
-    numbers.append(total + current)
-    return " ".join(str(n) for n in numbers)
+    out.append(str(total + current))
+    return "".join(out)
 
 
 _E = load_toml("tokenizer.toml")["element"]
