@@ -26,8 +26,9 @@ class AssemblyMixin:
             if m.value is None or isinstance(m.value, float):
                 continue
             value = self._prose_shape(m)
+            kind = "shape" if m.id == "features" and len(value) >= 3 else m.id  # "Input (64, 64, 3)"
             if input_shape is None:
-                input_shape, input_kind = value, m.id
+                input_shape, input_kind = value, kind
             elif value != input_shape and not (m.id == "features" and input_kind in ("shape", "image")):
                 if input_kind == "features" and m.id in ("shape", "image", "keras_shape"):
                     input_shape, input_kind = value, m.id
@@ -82,7 +83,7 @@ class AssemblyMixin:
         groups = self._apply_blanket_statements(groups)
         groups = self._merge_embeddings(groups)
         fed = ("reads", "read", "takes", "receives", "over", "processes", "consumes", "into", "gets", "sees", "to",
-               "on", "of")
+               "on", "of", "input", "inputs")
         for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
                   and not {"vocab", "table", "positions"} & set(g.attrs)
                   and any(t.lower_ in fed for t in self.reading.doc[max(g.start - 5, 0):g.start])]:

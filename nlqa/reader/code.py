@@ -180,6 +180,9 @@ class _Reader:
                 self.reading.tensor_shape = self.reading.tensor_shape or tuple(dims)
             return []
         if role == "input":
+            dims = [_value(a) for a in node.args]
+            if len(dims) >= 2 and all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+                shape = tuple(dims)  # "Input (64, 64, 3)" written in prose: the shape, not shape + batch size
             if shape is not None:
                 self.reading.input_shape = self.reading.input_shape or shape
             return []
