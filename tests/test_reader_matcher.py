@@ -1,0 +1,50 @@
+"""The reader runs its patterns as several small Matchers, each only on texts holding the words its
+patterns need (``nlqa.reader.pipeline.anchor_words``). That must find exactly the matches one
+Matcher holding every pattern finds: checked on every corpus question, normalized as the reader
+sees it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.matcher import Matcher
+
+from nlqa.reader.normalize import normalize
+from nlqa.reader.pipeline import anchor_words, patterns, reader
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+QUESTIONS = [json.loads(line)["question"] for path in sorted(CORPUS.glob("*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def single_matcher():
+    r = reader()
+    matcher = Matcher(r.nlp.vocab)
+    for index, (_, tokens) in enumerate(patterns()):
+        matcher.add(f"p{index}", [tokens])
+    return matcher
+
+
+def test_grouped_matchers_find_what_one_matcher_finds(single_matcher):
+    r = reader()
+    assert len(QUESTIONS) > 500
+    for question in QUESTIONS:
+        doc, found = r(normalize(question))
+        grouped = sorted((entry.line, start, end) for entry, start, end in found)
+        plain = sorted((r.entries[r.keys[key]].line, start, end) for key, start, end in single_matcher(doc))
+        assert grouped == plain, question
+
+
+@pytest.mark.parametrize("tokens, expected", [
+    ([{"LOWER": "fully"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "connected"}],
+     (frozenset({("LOWER", "connected")}), frozenset({("LOWER", "fully")}))),
+    ([{"TEXT": {"REGEX": "^\\d+$"}}, {"LOWER": {"IN": ["units", "neurons"]}}],
+     (frozenset({("LOWER", "units"), ("LOWER", "neurons")}),)),
+    ([{"LOWER": {"IN": ["a", "an"]}, "OP": "?"}, {"TEXT": {"REGEX": "^\\d+$"}}], ()),
+    ([{"ORTH": {"IN": ["=", ":"]}, "OP": "*"}, {"ORTH": "->"}], (frozenset({("ORTH", "->")}),)),
+])
+def test_anchor_words_are_the_required_words(tokens, expected):
+    assert anchor_words(tokens) == expected
