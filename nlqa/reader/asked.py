@@ -62,6 +62,8 @@ class QuestionMixin:
         cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
         if not cues or any(here(m) for m in self.mentions("QUANTITY", "MEMORY")):
             return None
+        if all(m.id == "explanation" for m in cues) and any(here(m) for m in self.mentions("PARAMCOUNT")):
+            return None  # "why does my Dense(10) layer have 7850 parameters?": the derivation answers it
         return vocab()["offtopic_reasons"].get(cues[0].id, "something other than a count")
 
     def asks_size(self, asked: int | None) -> bool:
@@ -110,6 +112,8 @@ class QuestionMixin:
                 elif m is not None and m.label == "KIND":
                     ref["kind"] = m.id
                     j = m.end
+                    if doc[j - 1].lower_ == "layer":  # "the Flatten layer": the kind's mention holds "layer"
+                        return ref, set(range(i, j))
                     continue
                 elif m is not None and m.label == "ROLE":
                     ref["role"] = m.id

@@ -62,6 +62,12 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.quantity = quantity
             x.missing.extend(self.code.unknown_args[:3])
             return x
+        offtopic = self.offtopic(asked)
+        if offtopic:
+            x.status = "unsupported"
+            x.reason = (f"the question asks {offtopic}, not a count: nlqa answers parameter counts, output "
+                        "shapes and memory sizes of a network the question describes or names.")
+            return x
         memory = self.memory_request(x, quantity)
         if memory:
             quantity = memory
@@ -70,7 +76,8 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                 x.quantity, x.param_count = quantity, counts[0]
                 return x
         blocks = [m.id for m in self.mentions("KIND") if m.id in BLOCK_KINDS]
-        for m in self.mentions("TF") if not blocks else []:  # "6 transformer blocks" names the block too
+        for m in self.mentions("TF") if not blocks and not self.mentions("MODEL") else []:
+            # "6 transformer blocks" names the block too (but "a ViT with 4 transformer layers" gives its depth)
             text = m.text.lower()
             if m.id == "layers" and ("decoder" in text or "transformer" in text or "encoder" in text):
                 blocks.append("TransformerDecoderLayer" if "decoder" in text else "TransformerEncoderLayer")
@@ -79,6 +86,14 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                 "transformer" in m.text.lower() for m in self.mentions("KIND", "TF")):
             blocks = []  # "encoder layers of 128 and 32 units" in an autoencoder: not a transformer
         if (self.mentions("MODEL") or blocks) and not self.code.layers:
+            if quantity is None and not self.asks_size(asked):
+                # "Which is better, BERT or GPT-2?", "How many layers does BERT-base have?": no count asked
+                names = sorted({m.text for m in self.mentions("MODEL")}) or ["a transformer"]
+                x.status = "unsupported"
+                x.reason = (f"the question names {', '.join(names)} but asks for no quantity nlqa counts: it "
+                            "answers its parameters ('How many parameters does BERT-base have?') or the memory "
+                            "of its weights.")
+                return x
             x.quantity = quantity or "total_parameters"
             self.framework(x)
             excludes = self.mentions("EXCLUDE")
@@ -95,6 +110,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.assumptions += assumptions
             if missing or spec is None:
                 x.status, x.missing = "needs_clarification", missing or ["the model's configuration"]
+                x.understood = [m.text for m in self.reading.mentions if m.label in ("MODEL", "TF", "KIND")]
                 return x
             x.spec = spec
             x.understood = [layer.name for layer in spec.layers]

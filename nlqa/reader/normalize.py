@@ -103,6 +103,8 @@ def normalize(text: str) -> str:
     suffix_chars = "".join(re.escape(s) for s in suffixes)
     text = re.sub(rf"(?<![\w.])(\d+(?:\.\d+)?)([{suffix_chars}])(?![\w])",
                   lambda m: _scaled(m.group(1), suffixes[m.group(2)]), text)
+    # a shape written with a suffixed number ("80k x 300") is one token too, as "80000x300"
+    text = re.sub(r"(?<![\w.])(\d+)\s*[xX*]\s*(?=\d+(?![\w.]))", r"\1x", text)
     return text
 
 

@@ -8,14 +8,20 @@ unsaid — each value used is stated as an assumption — and what the text stat
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.spec import LayerSpec, NetworkSpec
 from ..resources import load_toml
-from .mentions import Mention
+from .mentions import Mention, vocab
 
 BLOCK_KINDS = ("MultiHeadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer")
+# what a family name ("a GPT-style model") takes from its preset: its layout, never a size
+FAMILY_KEYS = ("segments", "pooler", "tied", "channels")
+GENERIC_SUFFIXES = ("style", "like", "ish", "type")
+GENERIC_ADJECTIVES = ("small", "tiny", "toy", "custom", "mini", "little", "simple", "own", "smaller", "miniature")
 CONFIG_KEYS = ("layers", "width", "heads", "ff", "vocab", "positions", "segments", "pooler", "tied",
                "patch", "image", "channels", "classes")
 
@@ -26,6 +32,22 @@ class Config:
     preset: str | None = None
     family: str | None = None
     from_preset: set[str] = field(default_factory=set)
+    unknown: str | None = None  # a named variant with no preset ("ViT-S/16")
+    generic: bool = False  # a family ("BERT-style"), not a named model: its preset gives conventions only
+
+
+def _generic(m: Mention, doc) -> bool:
+    """ "GPT-style", "a BERT-like encoder", "a tiny BERT", "a ViT on 32x32 images": a family named, not a model."""
+    words = m.text.lower().replace("-", " ").split()
+    if words and words[-1] in GENERIC_SUFFIXES:
+        return True
+    after = [t.lower_ for t in doc[m.end:m.end + 2]]
+    if after[:1] in (["style"], ["like"]) or after[:2] in (["-", "style"], ["-", "like"], ["-", "ish"]):
+        return True
+    before = [t.lower_ for t in doc[max(0, m.start - 2):m.start]]
+    if any(w in GENERIC_ADJECTIVES for w in before):
+        return True
+    return m.id == "vit-base" and m.text.lower() in ("vit", "vision transformer") and before[-1:] in (["a"], ["an"])
 
 
 def _first(mentions: list[Mention], label: str, ident: str | None = None) -> Any:
@@ -65,12 +87,18 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
     """The configuration the text states, completed by the preset it names."""
     presets = load_toml("presets.toml")
     cfg = Config()
-    models = [m.id for m in mentions if m.label == "MODEL"]
+    models = [m.id for m in mentions if m.label == "MODEL" and not m.id.startswith("?")]
     if models:
         name = max(models, key=lambda n: ("-" in n, len(n)))  # the most specific name given
         entry = presets[name]
         name = entry.get("preset", name)
         cfg.preset, cfg.family = name, presets[name]["family"]
+    named = [m for m in mentions if m.label == "MODEL" and not m.id.startswith("?")]
+    if named and doc is not None and all(_generic(m, doc) for m in named):
+        cfg.generic = True  # "a GPT-style model", "a small Vision Transformer": the family, not its sizes
+    unknown = [m for m in mentions if m.label == "MODEL" and m.id.startswith("?")]
+    if unknown and not models:  # "ViT-S/16": a variant nlqa has no preset for: the family, from the text only
+        cfg.family, cfg.unknown = unknown[0].id[1:], unknown[0].text
     said = {
         "layers": (_first(mentions, "TF", "layers") or _first(mentions, "STACK")
                    or (_before_word(doc, ("layers", "layer", "blocks")) if doc is not None else None)),
@@ -88,11 +116,33 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
     image = _first(mentions, "INPUT", "image")
     if image:
         said["image"] = image
+    shapes = [m.value for m in mentions if m.label == "INPUT" and m.id == "image" and isinstance(m.value, tuple)]
+    channels = [int(m.id) for m in mentions if m.label == "CHANNELS" and m.id.isdigit()]
+    if doc is not None and not channels:
+        words = vocab()["channel_words"]
+        channels = [int(words[t.lower_]) for t in doc if t.lower_ in words and isinstance(words[t.lower_], int)]
+    if shapes and len(shapes[0]) == 3:
+        said["channels"] = shapes[0][2]  # "224x224x3"
+    elif channels:
+        said["channels"] = channels[0]  # "grayscale", "RGB"
+    if cfg.family == "vit":  # "ViT-B/32", "vit_large_patch16_384": the name gives the patch (and image) size
+        for m in mentions:
+            if m.label != "MODEL":
+                continue
+            named = re.search(r"/(\d+)$|patch(\d+)_(\d+)$", m.text.lower())
+            if named and not said["patch"]:
+                said["patch"] = int(named.group(1) or named.group(2))
+            if named and named.group(3) and not said.get("image"):
+                said["image"] = int(named.group(3))
     ids = {m.id for m in mentions if m.label == "TF"}
     if "no_pooler" in ids:
         said["pooler"] = False
     elif "pooler" in ids:
         said["pooler"] = True
+    if "one_segment" in ids and said["segments"] is None:
+        said["segments"] = 1  # "a single token type"
+    elif "no_segments" in ids and said["segments"] is None:
+        said["segments"] = 0  # "no token type embeddings"
     if "untied" in ids:
         said["tied"] = False
     elif "tied" in ids:
@@ -108,6 +158,8 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
             skip = {"ff", "heads"}  # a new width: the preset's feed-forward width and heads do not carry over
         else:
             skip = set()
+        if cfg.generic:
+            skip = set(CONFIG_KEYS) - set(FAMILY_KEYS)
         for key in CONFIG_KEYS:
             if key not in cfg.values and key in preset and key not in skip:
                 cfg.values[key] = presets[cfg.preset][key]
@@ -130,6 +182,19 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
     d = v.get("width")
     if not d:
         missing.append("the model width (hidden size / d_model)")
+    strict = cfg.unknown or cfg.generic  # no preset gives the sizes the text leaves out
+    if strict and not v.get("layers"):
+        missing.append("the number of layers")
+    if strict and cfg.family in ("bert", "gpt") and "embeddings" not in excluded:
+        missing += [what for key, what in (("vocab", "the vocabulary size (how many tokens)"),
+                                           ("positions", "the number of positions (the maximum sequence length)"))
+                    if not v.get(key)]
+    if cfg.family == "vit" and strict:
+        missing += [what for key, what in (("image", "the input image size"), ("patch", "the patch size"))
+                    if not v.get(key)]
+    if missing and cfg.unknown:
+        missing.insert(0, f"the configuration of {cfg.unknown} (nlqa has no preset for this variant)")
+    if missing:
         return None, assumptions, missing
     if "ff" not in v and (cfg.family or any(k != "MultiHeadAttention" for k in kinds)):
         v["ff"] = 4 * d
