@@ -80,6 +80,24 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def in_order(chunks: Iterable[list[Item]], window: int, submit, collect) -> Iterator[Pairs]:
+    """Each chunk's answers, in input order, with at most ``window`` chunks submitted and not yet
+    collected: ``submit(chunk)`` returns a future, ``collect(chunk, future, flight)`` its answers
+    (``flight``, the chunks still in flight, may be resubmitted in place)."""
+    chunks = iter(chunks)
+    flight: deque = deque()
+    while True:
+        while len(flight) < window:
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            flight.append((chunk, submit(chunk)))
+        if not flight:
+            return
+        chunk, future = flight.popleft()
+        yield collect(chunk, future, flight)
+
+
 class Inline:
     """Answers in this process (``--jobs 1``, or an input that fits in one chunk)."""
 
@@ -149,25 +167,19 @@ class Pool:
         return pairs
 
     def run(self, chunks: Iterable[list[Item]]) -> Iterator[Pairs]:
+        return in_order(chunks, self.window, self._submit, self._collect)
+
+    def _collect(self, chunk: list[Item], future, flight: deque) -> Pairs:
         from concurrent.futures.process import BrokenProcessPool
-        chunks = iter(chunks)
-        flight: deque = deque()
-        while True:
-            while len(flight) < self.window:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                flight.append((chunk, self._submit(chunk)))
-            if not flight:
-                return
-            chunk, future = flight.popleft()
-            try:
-                pairs = future.result()
-            except BrokenProcessPool:
-                self._restart()
-                pairs = self._alone(chunk)
-                flight = deque((c, self._submit(c)) for c, _ in flight)
-            yield pairs
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._restart()
+            pairs = self._alone(chunk)
+            waiting = [c for c, _ in flight]
+            flight.clear()
+            flight.extend((c, self._submit(c)) for c in waiting)
+            return pairs
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers. ``kill`` (Ctrl-C, an error): chunks not started are cancelled and each
@@ -238,26 +250,19 @@ class Dask:
         self.window = 4 * max(threads, 1)
 
     def run(self, chunks: Iterable[list[Item]]) -> Iterator[Pairs]:
-        chunks = iter(chunks)
-        flight: deque = deque()
-        while True:
-            while len(flight) < self.window:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                flight.append((chunk, self.client.submit(answer_chunk, chunk, self.framework, self.fmt_name,
-                                                         pure=False)))
-            if not flight:
-                return
-            chunk, future = flight.popleft()
-            try:
-                pairs = future.result()
-            except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection: no line lost
-                pairs = [error_pair(item, self.fmt_name, f"internal error: the Dask worker failed: "
-                                                         f"{type(exc).__name__}: {exc}") for item in chunk]
-            finally:
-                future.release()
-            yield pairs
+        return in_order(chunks, self.window, self._submit, self._collect)
+
+    def _submit(self, chunk: list[Item]):
+        return self.client.submit(answer_chunk, chunk, self.framework, self.fmt_name, pure=False)
+
+    def _collect(self, chunk: list[Item], future, flight: deque) -> Pairs:
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection: no line lost
+            return [error_pair(item, self.fmt_name, f"internal error: the Dask worker failed: "
+                                                    f"{type(exc).__name__}: {exc}") for item in chunk]
+        finally:
+            future.release()
 
     def close(self, kill: bool = False) -> None:
         client = getattr(self, "client", None)
