@@ -31,7 +31,6 @@ with the Keras equivalent; an input like [3] means "3 features per time step" an
 fed to Keras as Input((None, 3)) when the network has a recurrent layer.
 """
 
-import json
 import os
 import re
 import sys
@@ -318,20 +317,8 @@ def cases():
 
 
 def main():
-    seen = set()
-    n = 0
-    for rec in cases():
-        assert rec["id"] not in seen, rec["id"]
-        seen.add(rec["id"])
-        line = json.dumps(rec)
-        assert json.loads(line) == rec
-        print(line)
-        n += 1
-    print(f"wrote {n} networks", file=sys.stderr)
-    for s in surprises:
-        print("SURPRISE", s, file=sys.stderr)
-    if not surprises:
-        print("no framework count differs from the closed-form formulas", file=sys.stderr)
+    from reference_output import write_cases
+    write_cases(cases(), surprises, "count")
 
 
 if __name__ == "__main__":

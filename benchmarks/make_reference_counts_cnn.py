@@ -43,7 +43,6 @@ LayerNorm appears only where the normalised axis is the last one ([F] or [T, d] 
 BatchNorm 4C, embedding and LSTM).
 """
 
-import json
 import math
 import os
 import sys
@@ -563,20 +562,8 @@ def cases():
 
 
 def main():
-    seen = set()
-    n = 0
-    for rec in cases():
-        assert rec["id"] not in seen, rec["id"]
-        seen.add(rec["id"])
-        line = json.dumps(rec)
-        assert json.loads(line) == rec
-        print(line)
-        n += 1
-    print(f"wrote {n} networks", file=sys.stderr)
-    for s in surprises:
-        print("SURPRISE", s, file=sys.stderr)
-    if not surprises:
-        print("no framework count or shape differs from the closed-form formulas", file=sys.stderr)
+    from reference_output import write_cases
+    write_cases(cases(), surprises, "count or shape")
 
 
 if __name__ == "__main__":
