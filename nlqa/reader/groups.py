@@ -192,7 +192,10 @@ class PhraseFinder:
             j += 1
             while j < n and self.is_layer_word(j):
                 j += 1
-            m = self.mention(j) if j < n else None
+            k = j  # "a 3-layer stacked LSTM": modifiers may stand before the kind
+            while k < n and self.mention(k) is None and self.lower(k) in self.v["modifiers"]:
+                k += 1
+            m = self.mention(k) if k < n else None
             if (m is not None and m.label == "KIND" and not group.kind and count and count > 1
                     and self.lower(j - 2) == "-"):  # "a 2-layer LSTM": two LSTM layers
                 group.kind, group.plural = m.id, True
@@ -327,7 +330,8 @@ class PhraseFinder:
             value = _is_number(self.doc[k])
             if value is not None and k == end and (group.kind or group.role):
                 nxt = self.lower(k + 1)
-                if nxt in (",", "->", ".", ";", ")", "and", "", "on", "with", "then", "(") \
+                if nxt in (",", "->", ".", ";", ")", "and", "", "on", "with", "then", "(", "how", "what", "find",
+                           "compute", "calculate", "count", "total") \
                         or nxt in self.v["activations"] or self.label(k + 1) in ("KIND", "ROLE") \
                         or shape(self.doc[k + 1].text if k + 1 < n else ""):
                     group.sizes = [value]  # "dense 128 -> ...", "conv 32 3x3"
