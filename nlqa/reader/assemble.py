@@ -357,7 +357,10 @@ class AssemblyMixin:
         out = []
         for g in groups:
             before = doc[g.start - 1].lower_ if g.start > 0 else ""
-            if before in ("all", "every", "each") and not g.sizes and not g.code and \
+            unsized_plural = (g.kind in CONV_KINDS | POOL_KINDS and g.count is None and not g.sizes and not g.code and doc[g.end - 1].lower_.endswith("s")
+                              and any(o is not g and _family(o.kind) == _family(g.kind) and (o.sizes or o.count)
+                                      for o in groups))  # "conv 64, conv 64, maxpool ... (pools 2x2 stride 2)"
+            if (before in ("all", "every", "each") or unsized_plural) and not g.sizes and not g.code and \
                     doc[g.start].lower_ not in ("a", "an", "one"):  # not "blocks, each a 3x3 conv ..."
                 for other in groups:
                     if other is not g and _family(other.kind) == _family(g.kind):

@@ -88,6 +88,9 @@ class SpecMixin:
             return None
         recurrent = any(s.kind in ("SimpleRNN", "LSTM", "GRU") for s in specs)
         shape = tuple(input_shape)
+        if specs and specs[0].kind == "Conv1D" and len(shape) == 2 and shape[0] is None:
+            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            shape = (steps[0], shape[1]) if steps else shape  # "a sequence of 1000 samples (1 channel)"
         alternatives = []
         if input_kind in ("shape", "features") and len(shape) == 2:
             if shape[1] == 1 or shape[0] == 1:
