@@ -205,6 +205,10 @@ class PhraseFinder:
                 self.lower(j) == "(" and j + 1 < n and _is_number(self.doc[j + 1]) is not None
                 or j < n and self.mention(j) is None and _is_number(self.doc[j]) is not None):
             group.bare = True  # "hidden(3)", "hidden 64 -> output 10"
+        elif last_kind_end is not None and group.kind and all(self.lower(t) == "-" for t in range(last_kind_end, j)):
+            j = last_kind_end  # "MaxPool - 2x2": the dash after a kind word is no modifier
+            group.bare = True
+            group.plural = self.lower(j - 1).endswith("s")
         elif last_kind_end is not None and group.kind and (
                 last_kind_end == j or (self.label(j - 1) == "ROLE" and last_kind_end >= j - 2)):
             group.bare = True
@@ -330,7 +334,7 @@ class PhraseFinder:
             value = _is_number(self.doc[k])
             if value is not None and k == end and (group.kind or group.role):
                 nxt = self.lower(k + 1)
-                if nxt in (",", "->", ".", ";", ")", "and", "", "on", "with", "then", "(", "how", "what", "find",
+                if nxt in (",", "->", ".", ";", ")", "and", "", "on", "with", "then", "(", "-", "how", "what", "find",
                            "compute", "calculate", "count", "total") \
                         or nxt in self.v["activations"] or self.label(k + 1) in ("KIND", "ROLE") \
                         or shape(self.doc[k + 1].text if k + 1 < n else ""):
