@@ -33,7 +33,7 @@ def test_grouped_matchers_find_what_one_matcher_finds(single_matcher):
     assert len(QUESTIONS) > 500
     for question in QUESTIONS:
         doc, found = r(normalize(question))
-        grouped = sorted((entry.line, start, end) for entry, start, end in found)
+        grouped = sorted((entry.line, start, end) for entry, start, end, _ in found)
         plain = sorted((r.entries[r.keys[key]].line, start, end) for key, start, end in single_matcher(doc))
         assert grouped == plain, question
 

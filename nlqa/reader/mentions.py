@@ -73,25 +73,25 @@ class Reading:
         return [t.text for t in self.doc]
 
 
-def _resolve(found: list[tuple[Pattern, int, int]], doc) -> list[Mention]:
+def _resolve(found: list[tuple[Pattern, int, int, int | None]], doc) -> list[Mention]:
     """Longest match first; on a tie the pattern listed first; no two mentions overlap."""
     trimmed = []
-    for entry, start, end in found:
+    for entry, start, end, value_at in found:
         cover = (start, end)
         if entry.span is not None:  # the match reads its context, the mention covers only a part
             a, b = entry.span  # non-negative: from the match's start; negative or 0 (b): from its end
             cover = (start + a if a >= 0 else end + a, start + b if b > 0 else end + b)
-        trimmed.append((entry, start, end, cover))
-    order = sorted(trimmed, key=lambda f: (-(f[3][1] - f[3][0]), f[0].line, f[1]))
+        trimmed.append((entry, value_at, cover))
+    order = sorted(trimmed, key=lambda f: (-(f[2][1] - f[2][0]), f[0].line, f[2][0]))
     taken: set[int] = set()
     chosen = []
-    for entry, match_start, match_end, (start, end) in order:
+    for entry, value_at, (start, end) in order:
         if any(i in taken for i in range(start, end)):
             continue
         taken.update(range(start, end))
         value = None
-        if entry.value is not None:
-            token = doc[match_start:match_end][entry.value]
+        if value_at is not None:
+            token = doc[value_at]
             value = shape(token.text)
             if value is None:
                 value = number(token.text)
@@ -107,7 +107,7 @@ def read(text: str) -> Reading:
 
 def reading_from(doc, found) -> Reading:
     nouns = vocab()["unit_nouns"] | {"neuron", "unit", "node"}
-    found = [(e, s, t) for e, s, t in found  # "hidden layer 3 neurons": a size, not layer number 3
+    found = [(e, s, t, v) for e, s, t, v in found  # "hidden layer 3 neurons": a size, not layer number 3
              if not (e.label == "LAYERNUM" and t < len(doc) and doc[t].lower_ in nouns)
              # "a 28x28x1 input has three conv layers": the shape before "input" is its size
              and not (e.label == "INPUT" and s > 0 and doc[s].lower_ in ("input", "inputs")

@@ -134,8 +134,11 @@ class Reader:
         doc = self.nlp(text)
         return doc, self.matches(doc)
 
-    def matches(self, doc) -> list[tuple[Pattern, int, int]]:
-        """``(pattern, start, end)`` for each match, ordered by start, end and pattern line."""
+    def matches(self, doc) -> list[tuple[Pattern, int, int, int | None]]:
+        """``(pattern, start, end, value_at)`` for each match, ordered by start, end and pattern line;
+        ``value_at`` is the index in ``doc`` of the token the pattern's ``value`` names: a pattern
+        token where ``value`` >= 0 (None when that optional token is absent), a token counted from
+        the match's end where it is negative."""
         words = {("LOWER", token.lower_) for token in doc} | {("ORTH", token.text) for token in doc}
         by_word, run = self.by_word, {}
         for word in words:
@@ -144,8 +147,16 @@ class Reader:
                     run[id(matcher)] = matcher
         if self.always is not None:
             run[0] = self.always
-        entries, keys = self.entries, self.keys
-        found = [(entries[keys[key]], start, end) for matcher in run.values() for key, start, end in matcher(doc)]
+        entries, keys, found = self.entries, self.keys, []
+        for matcher in run.values():
+            for key, start, end, aligned in matcher(doc, with_alignments=True):
+                entry = entries[keys[key]]
+                value_at = None
+                if entry.value is not None and entry.value >= 0:  # a pattern token: where it matched
+                    value_at = next((start + i for i, a in enumerate(aligned) if a == entry.value), None)
+                elif entry.value is not None:  # counted from the end of the match
+                    value_at = end + entry.value if end + entry.value >= start else None
+                found.append((entry, start, end, value_at))
         found.sort(key=lambda f: (f[1], f[2], f[0].line))
         return found
 
