@@ -326,7 +326,7 @@ class AssemblyMixin:
         for k in range(len(out) - 1):
             a, b = out[k], out[k + 1]
             between = " ".join(t.lower_ for t in doc[a.end:b.start])
-            if "on top of" in between or "stacked on" in between:
+            if ("on top of" in between or "stacked on" in between) and "->" not in between:
                 out[k], out[k + 1] = b, a
         return out
 

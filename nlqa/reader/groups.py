@@ -97,9 +97,13 @@ class PhraseFinder:
                 end = i + 1
                 while end < n and self.is_layer_word(end):
                     end += 1
-                out.groups.append(Group(i, end, kind=code.spec.kind, count=1,
-                                        sizes=[code.spec.units] if code.spec.units else [],
-                                        code=code, text=self.doc[i].text))
+                glued = self.lower(i - 1) if i >= 1 else ""  # "2x LSTM(64)", "3 x Dense(8)"
+                times = (_is_number(self.doc[i - 2]) if i >= 2 and glued in ("x", "times") else
+                         int(glued[:-1]) if glued[:-1].isdigit() and glued.endswith("x") else None)
+                for _ in range(times if times and 2 <= times <= 64 else 1):  # "2x LSTM(64)": two layers
+                    out.groups.append(Group(i, end, kind=code.spec.kind, count=1,
+                                            sizes=[code.spec.units] if code.spec.units else [],
+                                            code=code, text=self.doc[i].text))
                 i = end
                 continue
             arch = architecture(self.doc[i].text)
