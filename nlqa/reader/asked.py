@@ -8,6 +8,11 @@ from .extraction import Extraction
 from .mentions import Mention, vocab
 
 
+# kinds whose name may stand for the whole network ("how many parameters does the LSTM have?")
+NETWORK_NAMING_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Neuron", "TransformerEncoderLayer",
+                        "TransformerDecoderLayer"}
+
+
 class QuestionMixin:
     """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
 
@@ -114,6 +119,8 @@ class QuestionMixin:
                     j = m.end
                     if doc[j - 1].lower_ == "layer":  # "the Flatten layer": the kind's mention holds "layer"
                         return ref, set(range(i, j))
+                    if m.id not in NETWORK_NAMING_KINDS and (j == n or doc[j].lower_ in v["reference_ends"]):
+                        return ref, set(range(i, j))  # "does the convolution have?": that layer alone
                     continue
                 elif m is not None and m.label == "ROLE":
                     ref["role"] = m.id

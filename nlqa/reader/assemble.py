@@ -53,6 +53,20 @@ class AssemblyMixin:
                            for s in arch[1:]]
             arch_groups[-1].role = "output"
             code_groups = [g for g in groups if g.code]
+            norms = [g for g in groups if not g.code and g.kind in ("BatchNormalization", "LayerNormalization")]
+            if norms:  # "a 20-64-1 MLP with batch normalization after the hidden layer(s)"
+                doc = self.reading.doc
+                after = " ".join(t.lower_ for t in doc[norms[0].end:norms[0].end + 5])
+                if len(norms) > 1 or "hidden" not in after:
+                    x.missing.append("where the normalization layer stands (list the layers one by one, e.g. "
+                                     "'dense 64 -> batch norm -> dense 1')")
+                    return [], None, None
+                with_norms = []
+                for g in arch_groups:
+                    with_norms.append(g)
+                    if g.role != "output":
+                        with_norms.append(Group(g.start, g.start, kind=norms[0].kind, count=1, text=norms[0].text))
+                arch_groups = with_norms
             groups = arch_groups + code_groups
             self.output_mentions = []
             phrases.consumed.update(m.start for m in self.mentions("UNITS"))

@@ -66,7 +66,8 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
         same = [g for g in candidates if clause[min(g.start, len(clause) - 1)] == clause[m.start]]
         before = [g for g in same if g.start <= m.start]
         after = [g for g in same if g.start > m.start]
-        adjacent = [g for g in after if g.start - m.end <= 1]  # "a 3x3 conv": the head follows
+        adjacent = [g for g in after if g.start - m.end <= 1  # "a 3x3 conv": the head follows
+                    and reading.doc[m.end].text not in (",", ";")]  # not "... same padding, maxpool"
         target = adjacent[0] if adjacent else before[-1] if before else (after[0] if after else None)
         if target is None:
             global_attrs.setdefault(m.id, m)
