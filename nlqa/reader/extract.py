@@ -69,6 +69,12 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                         "shapes and memory sizes of a network the question describes or names.")
             return x
         memory = self.memory_request(x, quantity)
+        if memory and any(self.sentence(m) == asked and not self._excluded(m) for m in self.mentions("ACTIVATIONS")):
+            x.status, x.quantity = "unsupported", memory
+            x.reason = ("the question asks for the memory of activations (or feature maps), which depends on "
+                        "the batch, the sequence and what the framework keeps for the backward pass; nlqa "
+                        "answers the memory of the weights (and of gradients and optimizer state in training).")
+            return x
         if memory:
             quantity = memory
             counts = [m.value for m in self.mentions("PARAMCOUNT") if isinstance(m.value, int) and m.value >= 1000]
@@ -169,6 +175,13 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.alternatives.append(Alternative("connections counted with the bias connections", spec,
                                               "total_parameters"))
         return x
+
+    def _excluded(self, m: Mention) -> bool:
+        """'activations excluded', 'ignoring activations', 'not counting the activations'."""
+        doc = self.reading.doc
+        near = {t.lower_ for t in doc[max(m.start - 3, 0):m.start]} | {t.lower_ for t in doc[m.end:m.end + 2]}
+        return bool(near & {"excluded", "excluding", "without", "ignoring", "ignored", "not", "no", "except",
+                            "aside", "apart", "omitted", "omitting"})
 
     def framework(self, x: Extraction) -> None:
         named = [m.id for m in self.mentions("FRAMEWORK")]
