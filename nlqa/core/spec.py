@@ -39,6 +39,7 @@ class LayerSpec:
     value_dim: int | None = None
     kdim: int | None = None              # PyTorch MultiheadAttention kdim / vdim
     vdim: int | None = None
+    bias_kv: bool = False                # PyTorch add_bias_kv: learned bias_k and bias_v rows (2d)
     ff: int | None = None                # feed-forward inner width
     positions: int | None = None         # position embeddings
     segments: int = 0                    # token-type (segment) embeddings

@@ -27,7 +27,8 @@ def _heads(spec: LayerSpec, d: int) -> int | None:
 
 
 def attention_terms(d: int, spec: LayerSpec, label: str = "attention") -> list[Term]:
-    """Q, K, V and output projections: ``4d² + 4d`` (keys/values of width d_kv: ``2d² + 2·d·d_kv + 4d``).
+    """Q, K, V and output projections: ``4d² + 4d`` (keys/values of width d_kv: ``2d² + 2·d·d_kv + 4d``;
+    PyTorch ``add_bias_kv`` adds ``2d``).
     Keras ``key_dim`` k with h heads: ``3(d·h·k + h·k) + (h·k·d + d)``."""
     bias = spec.bias
     if spec.key_dim:
@@ -49,6 +50,8 @@ def attention_terms(d: int, spec: LayerSpec, label: str = "attention") -> list[T
              term(f"{label} output weights", "weights", (), (d, d))]
     if bias:
         terms.append(term(f"{label} biases (Q, K, V, output)", "biases", (4,), (d,)))
+    if spec.bias_kv:  # PyTorch add_bias_kv=True: a learned row appended to the keys and one to the values
+        terms.append(term(f"{label} bias_k and bias_v (add_bias_kv)", "biases", (2,), (d,)))
     return terms
 
 

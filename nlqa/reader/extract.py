@@ -82,7 +82,8 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                 x.quantity, x.param_count = quantity, counts[0]
                 return x
         blocks = [m.id for m in self.mentions("KIND") if m.id in BLOCK_KINDS]
-        for m in self.mentions("TF") if not blocks and not self.mentions("MODEL") else []:
+        layer_blocks = [b for b in blocks if b != "MultiHeadAttention"]
+        for m in self.mentions("TF") if not layer_blocks and not self.mentions("MODEL") else []:
             # "6 transformer blocks" names the block too (but "a ViT with 4 transformer layers" gives its depth)
             text = m.text.lower()
             if m.id == "layers" and ("decoder" in text or "transformer" in text or "encoder" in text):

@@ -167,6 +167,17 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
     return cfg
 
 
+def _stacks(mentions: list[Mention]) -> tuple[int, int] | None:
+    """(encoder layers, decoder layers) when the text gives both ("6 encoder layers and 6 decoder layers")."""
+    said = {}
+    for m in mentions:
+        if m.label == "TF" and m.id == "layers" and isinstance(m.value, int):
+            for side in ("encoder", "decoder"):
+                if side in m.text.lower():
+                    said.setdefault(side, m.value)
+    return (said["encoder"], said["decoder"]) if len(said) == 2 else None
+
+
 def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: bool,
           framework: str, doc=None) -> tuple[NetworkSpec | None, list[str], list[str]]:
     """The spec of the model or block the question describes; (spec, assumptions, missing)."""
@@ -243,6 +254,18 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
         if v.get("classes") and "head" not in excluded:
             layers.append(LayerSpec("Dense", v["classes"], name="classification head"))
         shape = (v.get("image"), v.get("image"), v.get("channels", 3))
+    elif _stacks(mentions):  # "4 encoder layers and 2 decoder layers": an encoder-decoder transformer
+        encoders, decoders = _stacks(mentions)
+        text = doc.text.lower() if doc is not None else ""
+        final_norms = "nn.transformer" in text or "pytorch" in text
+        layers.append(LayerSpec("TransformerEncoderLayer", repeat=encoders, name="encoder layers", **block))
+        if final_norms:
+            layers.append(LayerSpec("LayerNormalization", name="encoder final LayerNorm"))
+        layers.append(LayerSpec("TransformerDecoderLayer", repeat=decoders, name="decoder layers", **block))
+        if final_norms:
+            layers.append(LayerSpec("LayerNormalization", name="decoder final LayerNorm"))
+            assumptions.append("as in PyTorch's nn.Transformer, the encoder and the decoder each end in a LayerNorm")
+        shape = (None, d)
     else:
         kind = next((k for k in kinds if k != "MultiHeadAttention"), None) or (kinds[0] if kinds else
                                                                                  "TransformerEncoderLayer")
