@@ -36,6 +36,7 @@ class Evaluator:
         self.classes: list[ClassInfo] = []
         self.notes: list[str] = []
         self.problems: list[str] = []
+        self.node_value: ast.expr | None = None  # the value of the assignment being made (to spot tied weights)
         self.tensor_inputs: list[tuple] = []
         self.inputs: list[tuple] = []          # shapes of keras.Input(...) calls
         self.self_stack: list = []
@@ -81,8 +82,10 @@ class Evaluator:
                     env[alias.asname or alias.name] = Ref(f"{base}.{alias.name}" if base else alias.name)
         elif isinstance(node, ast.Assign):
             value = self.expr(node.value, env)
+            self.node_value = node.value
             for target in node.targets:
                 self.assign(target, value, env)
+            self.node_value = None
             named = any(isinstance(t, ast.Name) for t in node.targets)
             if module and named and (isinstance(value, (Model, Instance, Layer))
                                      or isinstance(value, Tensor) and value.path):
@@ -234,6 +237,11 @@ class Evaluator:
                 for t in target.elts:
                     self.assign(t.value if isinstance(t, ast.Starred) else t, filler, env)
         elif isinstance(target, ast.Attribute):
+            if target.attr in ("weight", "bias") and isinstance(self.node_value, ast.Attribute) \
+                    and self.node_value.attr in ("weight", "bias"):  # out.weight = emb.weight: tied
+                self.problem(f"weights tied by '{ast.unparse(target)} = {ast.unparse(self.node_value)}' "
+                             "(nlqa does not count a shared matrix once yet; ask for the layers separately)")
+                return
             owner = self.expr(target.value, env)
             self.setattr(owner, target.attr, value)
         elif isinstance(target, ast.Subscript):

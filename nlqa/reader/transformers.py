@@ -109,7 +109,8 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
         "ff": _first(mentions, "TF", "ff"),
         "vocab": _first(mentions, "EMBED", "vocab"),
         "positions": _first(mentions, "TF", "positions"),
-        "segments": _first(mentions, "TF", "segments"),
+        "segments": _first(mentions, "TF", "segments") or (0 if any(  # "0 token types"
+            m.label == "TF" and m.id == "segments" and m.value == 0 for m in mentions) else None),
         "patch": _first(mentions, "TF", "patch"),
         "classes": _first(mentions, "CLASSES"),
     }
@@ -229,7 +230,9 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
         if "embeddings" not in excluded:
             layers.append(LayerSpec("TokenEmbeddings", d, vocab=v["vocab"], positions=v.get("positions"),
                                     segments=v.get("segments", 0) if family == "bert" else 0,
-                                    center=family == "bert", name="embeddings"))
+                                    center=family == "bert" and not any(
+                                        m.label == "TF" and m.id == "no_embedding_norm" for m in mentions),
+                                    name="embeddings"))
         layers.append(LayerSpec("TransformerEncoderLayer", repeat=v.get("layers", 1), name="transformer layers",
                                 **block))
         if family == "bert" and v.get("pooler", True):
