@@ -46,6 +46,13 @@ class AssemblyMixin:
             if g.sizes and input_shape is None:
                 input_shape, input_kind = (g.sizes[0],), "features"
         arch = phrases.architectures[0] if phrases.architectures else None
+        for more in phrases.architectures[1:]:  # "encoder: 64 -> 32 -> 8; decoder: 8 -> 32 -> 64"
+            if arch and len(more) >= 2 and more[0] == arch[-1]:
+                arch = arch + more[1:]
+            elif more != arch:
+                x.missing.append("which of the layer lists " + " and ".join(
+                    "-".join(str(n) for n in a) for a in phrases.architectures) + " is the network")
+                return [], None, None
         if arch and len(arch) >= 2:
             if input_shape is None:
                 input_shape, input_kind = (arch[0],), "features"

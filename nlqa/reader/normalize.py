@@ -79,7 +79,7 @@ SCALED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(thousand|million|billion
 THOUSANDS = re.compile(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)")
 LONG_RUN = re.compile(r"(\S{64})(?=\S)")
 PAIR = re.compile(r"(?<![\w.>-])(?<!-> )(\d+) -> (\d+)(?![\w.-]| ->)")
-CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?![\w.]|\s*->)")
+CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?!\w|\.\d|\s*->)")
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 
 
