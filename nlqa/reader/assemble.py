@@ -160,6 +160,10 @@ class AssemblyMixin:
             out = output_groups[-1]
             if not out.sizes and output_values:
                 out.sizes = [output_values[0]]
+            if not out.sizes and binary:  # "put a classifier on top" of a spam / not-spam task
+                out.sizes = [1]
+                x.assumptions.append("binary classification: one sigmoid output unit")
+                self.binary_alternative = True
             if not out.sizes:
                 x.missing.append("the number of output units (how many classes or outputs)")
         elif output_values and hidden and hidden[-1].code is not None and hidden[-1].code.spec.kind == "Dense":
