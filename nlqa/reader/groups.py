@@ -332,6 +332,13 @@ class PhraseFinder:
                     k = m.end
                     steps += 1
                     continue
+                if m.label == "KIND" and group.kind is None and group.role == "output" and not crossed:
+                    group.kind = m.id  # "the output layer is a dense layer with 3 softmax units"
+                    k = m.end
+                    while k < n and self.is_layer_word(k):
+                        k += 1
+                    steps += 1
+                    continue
                 return
             if group.sizes:
                 return
