@@ -45,7 +45,14 @@ class QuestionMixin:
             return None, None
         mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
         near = {m.id for m in self.mentions("QMOD") if chosen.start - 4 <= m.start < chosen.start}
+        doc = self.reading.doc
+        after = [m for m in self.mentions("QMOD") if chosen.end <= m.start <= chosen.end + 2
+                 and all(doc[i].lower_ in ("are", "is", "that", "which", "were") for i in range(chosen.end, m.start))]
+        if after:
+            near = near | {after[0].id}  # "how many of its parameters are trainable?"
         qty = chosen.id
+        if qty == "total_parameters" and {"trainable", "non_trainable"} <= mods:
+            return "total_parameters", chosen  # "trainable and non-trainable parameters": both, the total
         if qty == "total_parameters" or qty == "weights":
             if "non_trainable" in near or ("non_trainable" in mods and "trainable" not in near):
                 return "non_trainable_parameters", chosen

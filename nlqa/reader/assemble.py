@@ -21,12 +21,16 @@ class AssemblyMixin:
         groups = phrases.groups
         input_shape, input_kind = None, None
         consumed = phrases.consumed
+        self._input_channels()
         # inputs named in prose
         for m in self.mentions("INPUT"):
             if m.value is None or isinstance(m.value, float):
                 continue
             value = self._prose_shape(m)
             kind = "shape" if m.id == "features" and len(value) >= 3 else m.id  # "Input (64, 64, 3)"
+            if m.id == "features" and len(value) == 2 and any(w in m.text.lower() for w in ("image", "picture", "photo")):
+                kind = "image"  # "an input image of 64x64"
+                value = self._prose_shape(Mention(m.label, "image", m.start, m.end, m.value, m.text))
             if input_shape is None:
                 input_shape, input_kind = value, kind
             elif value != input_shape and not (m.id == "features" and input_kind in ("shape", "image")):
@@ -325,6 +329,16 @@ class AssemblyMixin:
                 return values
         return None
 
+    def _input_channels(self) -> None:
+        """'an input image of 64x64 with 3 channels': the channels of the input, not a conv's filters."""
+        mentions = self.reading.mentions
+        for k, m in enumerate(mentions):
+            if m.label == "CONV" and m.id == "filters" and "channel" in m.text.lower() and k > 0 \
+                    and m.text.lower().split()[0] in ("with", "having", "and") \
+                    and mentions[k - 1].label == "INPUT" and m.start - mentions[k - 1].end <= 1 \
+                    and isinstance(m.value, int):
+                mentions[k] = Mention("CHANNELS", str(m.value), m.start, m.end, m.value, m.text)
+
     def _context_layers(self, groups: list[Group]) -> tuple[list[Group], tuple | None]:
         """'a batch norm layer after a conv layer with 64 filters': the second layer only says what
         the first one receives (64 channels); it is not counted."""
@@ -333,10 +347,12 @@ class AssemblyMixin:
         keep, context = [], None
         for k, g in enumerate(groups):
             before = [doc[i].lower_ for i in range(max(g.start - 4, 0), g.start)]
-            trigger = any(w in ("after", "following", "behind") for w in before[-2:]) or \
+            trigger = any(w in ("after", "following", "behind", "follows", "follow") for w in before[-2:]) or \
                 before[-3:-1] == ["output", "of"] or before[-2:] == ["output", "of"]
             earlier = [h for h in groups[:k] if self.reading.sentence_of[h.start] == self.reading.sentence_of[g.start]]
-            if trigger and earlier and not g.code and self.reading.sentence_of[g.start] == asked:
+            # "A batch norm layer follows a dense layer of 128 units.": a norm after a layer only tells its width
+            norm_only = earlier and all(h.kind in ("BatchNormalization", "LayerNormalization") for h in earlier)
+            if trigger and earlier and not g.code and (self.reading.sentence_of[g.start] == asked or norm_only):
                 width = g.attrs["filters"].value if "filters" in g.attrs else (g.sizes[-1] if g.sizes else None)
                 if isinstance(width, int):
                     context = (None, None, width) if g.kind in CONV_KINDS else (width,)

@@ -148,6 +148,11 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             return x
         x.quantity = quantity
         self.framework(x)
+        if self.mentions("SHORTCUT") and not self.code.layers:
+            x.status = "needs_clarification"  # a prose residual block would be read as one chain: a wrong count
+            x.missing.append("the block as Keras or PyTorch code (nlqa reads residual shortcuts from code, "
+                             "not yet from prose)")
+            return x
         x.assumptions += self.code.notes  # what reading a pasted script assumed
         layers, input_shape, input_kind = self.assemble(phrases, x)
         if x.missing:

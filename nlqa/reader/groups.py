@@ -238,8 +238,9 @@ class PhraseFinder:
         if self.asked is None or self.r.sentence_of[group.start] != self.asked:
             return False
         before = self.lower(group.start - 1)
-        return before in self.v["reference_determiners"] or before in ("and", "both") or \
-            self.lower(group.start) in self.v["reference_determiners"]
+        bare_after = before in ("after", "following") and self.lower(group.start) not in ("a", "an", "one")
+        return before in self.v["reference_determiners"] or before in ("and", "both") or bare_after or \
+            self.lower(group.start) in self.v["reference_determiners"]  # "the output shape after pooling?"
 
     def _starts_phrase(self, k: int) -> bool:
         """Whether token k begins a layer phrase (so a number before it is a count, not a size)."""
