@@ -366,8 +366,10 @@ class AssemblyMixin:
         out = list(ordered)
         for k in range(len(out) - 1):
             a, b = out[k], out[k + 1]
-            between = " ".join(t.lower_ for t in doc[a.end:b.start])
-            if ("on top of" in between or "stacked on" in between) and "->" not in between:
+            words = [t.lower_ for t in doc[a.end:b.start]]
+            between = " ".join(words)
+            tail = " ".join(w for w in words[-5:] if w not in ("the", "a", "an", "its", "this"))
+            if (tail.endswith("on top of") or tail.endswith("stacked on")) and "->" not in between:
                 out[k], out[k + 1] = b, a
         return out
 

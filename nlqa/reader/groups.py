@@ -196,9 +196,12 @@ class PhraseFinder:
             j += 1
             while j < n and self.is_layer_word(j):
                 j += 1
-            k = j  # "a 3-layer stacked LSTM": modifiers may stand before the kind
-            while k < n and self.mention(k) is None and self.lower(k) in self.v["modifiers"]:
-                k += 1
+            k = j  # "a 3-layer stacked LSTM", "a 2-layer bidirectional LSTM", "three-layer PyTorch nn.RNN"
+            while k < n and (self.mention(k) is None and self.lower(k) in self.v["modifiers"]
+                             or self.label(k) in ("BIDIR", "FRAMEWORK")):
+                if self.label(k) == "BIDIR":
+                    group.bidirectional = True
+                k = self.mention(k).end if self.mention(k) else k + 1
             m = self.mention(k) if k < n else None
             if (m is not None and m.label == "KIND" and not group.kind and count and count > 1
                     and self.lower(j - 2) == "-"):  # "a 2-layer LSTM": two LSTM layers
