@@ -65,6 +65,7 @@ class CodeReading:
     unknown_args: list[str] = field(default_factory=list)  # arguments that are names, not literals
     notes: list[str] = field(default_factory=list)  # what reading a script assumed (for assumptions)
     script: bool = False                # the layers come from a whole script (forward order)
+    frozen_pretrained: list[str] = field(default_factory=list)  # X.from_pretrained(w, freeze=True): size unseen
 
 
 @lru_cache(maxsize=None)
@@ -361,6 +362,13 @@ def scan_calls(text: str, reading: CodeReading) -> None:
         if _resolve(name) is None and not name.endswith(".add"):
             parts = name.split(".")
             if len(parts) > 1 and any(_resolve(".".join(parts[:k])) for k in range(1, len(parts))):
+                close = _closing_paren(text, open_at)
+                args = text[open_at:close or len(text)]
+                if parts[-1] == "from_pretrained" and not re.search(r"freeze\s*=\s*(?!True\b)", args):
+                    reading.frozen_pretrained.append(f"{name}(...)")  # frozen (the default): no trainable part
+                    pieces.append(text[last:match.start()])  # the call stands for no countable layer
+                    last = pos = (close + 1) if close is not None else match.end()
+                    continue
                 reading.problems.append(f"{name}(...)")  # nn.Embedding.from_pretrained: not a plain layer call
             pos = match.end()
             continue

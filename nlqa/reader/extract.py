@@ -57,6 +57,14 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.reason = ("nlqa could not read " + "; ".join(self.code.problems[:3])
                         + ("; write the layer out as a plain call, e.g. 'nn.Embedding(30000, 300)'." if calls else "."))
             return x
+        if self.code.frozen_pretrained:  # a frozen pretrained table adds no trainable parameters
+            if quantity != "trainable_parameters":
+                x.status, x.quantity = "unsupported", quantity
+                x.reason = (f"nlqa could not read {self.code.frozen_pretrained[0]}; write the layer out as a plain "
+                            "call, e.g. 'nn.Embedding(30000, 300)' (the trainable count needs no size: it is frozen).")
+                return x
+            x.assumptions.append(f"{self.code.frozen_pretrained[0]} is frozen (freeze=True): it adds no trainable "
+                                 "parameters, so its size is not needed")
         if self.code.unknown_args:
             x.status = "needs_clarification"
             x.quantity = quantity

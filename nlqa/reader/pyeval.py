@@ -36,6 +36,7 @@ class Evaluator:
         self.classes: list[ClassInfo] = []
         self.notes: list[str] = []
         self.problems: list[str] = []
+        self.frozen_pretrained: list[str] = []  # Embedding.from_pretrained(w, freeze=True) calls
         self.node_value: ast.expr | None = None  # the value of the assignment being made (to spot tied weights)
         self.tensor_inputs: list[tuple] = []
         self.inputs: list[tuple] = []          # shapes of keras.Input(...) calls

@@ -223,6 +223,12 @@ class FrameworkCalls:
                 self.query(args[0].target, quantity)
             return None
         resolved = _resolve(dotted)
+        if last == "from_pretrained" and _resolve(dotted.rsplit(".", 1)[0]) is not None:
+            if kwargs.get("freeze", True) is True:   # frozen: no trainable parameters, size unseen
+                self.frozen_pretrained.append(f"{dotted}(...)")
+            else:
+                self.problem(f"{dotted}(...)")  # sized by a pretrained matrix nlqa cannot see
+            return Unknown(_short(node, 60))
         if resolved is None and last in DATA_FUNCTIONS and dotted.split(".")[0] in DATA_ROOTS:
             dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else kwargs.get("shape", args)
             if isinstance(dims, (tuple, list)) and len(dims) >= 2 and all(

@@ -103,6 +103,7 @@ def read_script(text: str, reading: CodeReading) -> bool:
                                     "written out in the code")
         return False
     reading.problems += [p for p in interp.problems if p not in reading.problems]
+    reading.frozen_pretrained += interp.frozen_pretrained
     reading.notes += interp.notes
     reading.script = True
 
