@@ -95,12 +95,8 @@ class AssemblyMixin:
         if code_shape is not None and input_kind != "keras_shape":
             merged = self._merge_shapes(input_shape, code_shape)
             input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
-        if not any(g.kind in CONV_KINDS for g in groups) and not self.code.layers:
-            conv_attrs = [m for m in self.mentions("CONV") if m.id in ("filters", "kernel")]
-            if {m.id for m in conv_attrs} == {"filters", "kernel"}:  # "96 filters of 11x11, stride 4"
-                first = min(m.start for m in conv_attrs)
-                position = next((k for k, g in enumerate(groups) if g.start > first), len(groups))
-                groups.insert(position, Group(first, first, kind="Conv", count=1, text="(convolution)"))
+        if not self.code.layers:
+            groups = self._implied_convolutions(groups)
         assign_attributes(self.reading, groups)
         groups, context_input = self._context_layers(groups)
         if input_shape is None and context_input is not None:
@@ -328,6 +324,40 @@ class AssemblyMixin:
             if len(values) == copies:
                 return values
         return None
+
+    def _implied_convolutions(self, groups: list[Group]) -> list[Group]:
+        """'96 filters of 11x11, stride 4; 3x3 max pooling; 256 filters of 5x5 ...': a phrase with a filter
+        count and a kernel but no conv word is a convolution (one per such phrase)."""
+        doc = self.reading.doc
+        stops = {",", ";", "->", "then", "followed", ".", ":"}
+
+        def phrase(i: int) -> tuple[int, int]:
+            a = i
+            while a > 0 and doc[a - 1].lower_ not in stops:
+                a -= 1
+            b = i
+            while b < len(doc) and doc[b].lower_ not in stops:
+                b += 1
+            return a, b
+
+        conv = [m for m in self.mentions("CONV") if m.id in ("filters", "kernel")]
+        out = list(groups)
+        for m in conv:
+            if m.id != "filters" or not isinstance(m.value, int):
+                continue
+            a, b = phrase(m.start)
+            has_kernel = any(k.id == "kernel" and a <= k.start < b for k in conv)
+            before = [g for g in out if g.end <= m.start
+                      and self.reading.sentence_of[g.start] == self.reading.sentence_of[m.start]]
+            gap = before[-1].end if before else m.start
+            own = any(f.id == "filters" and gap <= f.start < m.start for f in conv) or any(
+                doc[i].lower_ in ("then", "->", "followed", ";") for i in range(gap, m.start))
+            covered = any(g.kind in CONV_KINDS and g.start < b and g.end > a for g in out) or (
+                bool(before) and before[-1].kind in CONV_KINDS and not own)  # "two conv layers, each with 32 filters"
+            if has_kernel and not covered:
+                at = next((k for k, g in enumerate(out) if g.start > m.start), len(out))
+                out.insert(at, Group(m.start, m.start, kind="Conv", count=1, text="(convolution)"))
+        return out
 
     def _input_channels(self) -> None:
         """'an input image of 64x64 with 3 channels': the channels of the input, not a conv's filters."""
