@@ -20,7 +20,10 @@ QUANTITY_WORDS = {
     "connections": "connections (weights)",
     "layer_parameters": "parameters of one layer",
     "output_shape": "output shape",
+    "recurrent_weights": "recurrent (hidden-to-hidden) weights",
+    "input_weights": "input-to-hidden weights",
 }
+TERM_QUANTITIES = {"recurrent_weights": "recurrent weights", "input_weights": "input weights"}  # term labels
 MAX_QUESTION_CHARS = 200_000
 MEMORY_QUANTITIES = ("memory_bytes", "training_memory_bytes")
 HINTS = (  # what to add, by the first gap named
@@ -76,6 +79,9 @@ class Answer:
 
 def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:
     """The number (or shape) a quantity names, for the whole network or one listed layer."""
+    if quantity in TERM_QUANTITIES:  # one kind of weight matrix of the recurrent layers
+        rows = [c for c in count.layers if layer is None or c.index == layer]
+        return sum(t.value for c in rows for t in c.terms if t.label == TERM_QUANTITIES[quantity])
     if layer is not None:
         row = next(c for c in count.layers if c.index == layer)
         return {"weights": row.weights, "connections": row.weights, "biases": row.biases,
@@ -169,6 +175,11 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
     rows = [c for c in count.layers if c.terms]
     if quantity == "output_shape":
         steps.append(f"Output shape (no batch dimension): {_fmt_shape(count.output_shape if layer is None else next(c for c in count.layers if c.index == layer).output_shape)}")
+    elif quantity in TERM_QUANTITIES:
+        parts = [t.value for c in rows if layer is None or c.index == layer for t in c.terms
+                 if t.label == TERM_QUANTITIES[quantity]]
+        steps.append(f"{QUANTITY_WORDS[quantity].capitalize()}: " + " + ".join(f"{v:,}" for v in parts)
+                     + (f" = {sum(parts):,}" if len(parts) > 1 else ""))
     elif layer is not None:
         row = next(c for c in count.layers if c.index == layer)
         steps.append(f"Layer {layer} has {row.params:,} parameters.")

@@ -40,7 +40,9 @@ class QuestionMixin:
         doc = self.reading.doc
         if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
             in_asked = in_asked[1:]  # "how many of the parameters ... are biases?"
-        chosen = (in_asked or quantities[-1:] or [None])[0]
+        asked_for = [m for m in in_asked if any(  # "gates each with its own bias, how many parameters?"
+            doc[i].lower_ in ("many", "number", "count", "total", "calculate", "compute") for i in range(max(m.start - 3, 0), m.start))]
+        chosen = (asked_for or in_asked or quantities[-1:] or [None])[0]
         if chosen is None:
             return None, None
         mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
@@ -112,6 +114,8 @@ class QuestionMixin:
                 continue
             if doc[i].lower_ not in v["reference_determiners"]:
                 continue
+            if i > 0 and doc[i - 1].lower_ in ("if", "when", "whose", "but", "where", "while"):
+                continue  # "... if the output layer has no bias?": a condition, not the layer asked about
             ref: dict[str, Any] = {}
             j = i + 1
             while j < n:

@@ -359,6 +359,23 @@ class AssemblyMixin:
                 out.insert(at, Group(m.start, m.start, kind="Conv", count=1, text="(convolution)"))
         return out
 
+    def _no_bias(self, g: Group) -> bool:
+        """Whether a "no bias" remark covers this layer: "... the output neuron has no bias" only the
+        output layer, "the hidden layers have no biases" only the hidden ones, otherwise every layer."""
+        doc = self.reading.doc
+        for m in self.mentions("NOBIAS"):
+            before = {t.lower_ for t in doc[max(m.start - 5, 0):m.start]
+                      if self.reading.sentence_of[t.i] == self.reading.sentence_of[m.start]}
+            if before & {"output", "last", "final"}:
+                if g.role == "output":
+                    return True
+            elif before & {"hidden"}:
+                if g.role != "output":
+                    return True
+            else:
+                return True
+        return False
+
     def _input_channels(self) -> None:
         """'an input image of 64x64 with 3 channels': the channels of the input, not a conv's filters."""
         mentions = self.reading.mentions
@@ -600,7 +617,7 @@ class AssemblyMixin:
             return []
         bidir = g.bidirectional or bool(self.mentions("BIDIR")) and kind in ("SimpleRNN", "LSTM", "GRU") \
             and g.role != "output"
-        nobias = bool(self.mentions("NOBIAS"))
+        nobias = self._no_bias(g)
         out = []
         for size in sizes:
             out.append((LayerSpec(kind, size, bias=not nobias, bidirectional=bidir,
@@ -659,7 +676,7 @@ class AssemblyMixin:
             if self.mentions("FROZEN"):
                 fields["trainable"] = False
                 x.assumptions.append("the embedding is frozen: its table counts as non-trainable")
-        if self.mentions("NOBIAS") and kind in CONV_KINDS:
+        if self._no_bias(g) and kind in CONV_KINDS:
             fields["bias"] = False
         count = g.count or 1
         return [(LayerSpec(kind, name=f"{name} layer", **{k: v for k, v in fields.items() if v is not None}), g)

@@ -171,6 +171,12 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.status = "needs_clarification"
             return x
         x.spec = spec
+        if x.quantity in ("recurrent_weights", "input_weights") and not any(
+                layer.kind in ("SimpleRNN", "LSTM", "GRU") for layer in spec.layers):
+            x.status = "needs_clarification"
+            x.missing.append("which weights are meant (input-to-hidden and recurrent weights belong to "
+                             "recurrent layers, and this network has none)")
+            return x
         if ref is not None:
             index = self.resolve_reference(ref, spec)
             if index is None:
