@@ -415,7 +415,8 @@ class AssemblyMixin:
             a, b = out[k], out[k + 1]
             words = [t.lower_ for t in doc[a.end:b.start]]
             between = " ".join(words)
-            tail = " ".join(w for w in words[-5:] if w not in ("the", "a", "an", "its", "this"))
+            tail = " ".join(w for w in words[-6:] if w not in ("the", "a", "an", "its", "this", "keras", "pytorch",
+                                                               "tensorflow", "torch"))
             if (tail.endswith("on top of") or tail.endswith("stacked on")) and "->" not in between:
                 out[k], out[k + 1] = b, a
         return out
@@ -672,6 +673,11 @@ class AssemblyMixin:
             if not isinstance(dim, int):
                 x.missing.append("the dimension of the embedding vectors")
                 return []
+            extra = sum(1 if m.id == "extra_token" else m.value for m in self.mentions("EMBED")
+                        if m.id == "extra_token" or m.id == "extra_tokens" and isinstance(m.value, int))
+            if extra:  # "7,999 words plus one padding token": a row each
+                x.assumptions.append(f"the table has {vocab_size:,} + {extra} rows: the extra tokens get embeddings too")
+                vocab_size += extra
             fields.update(vocab=vocab_size, units=dim)
             if self.mentions("FROZEN"):
                 fields["trainable"] = False

@@ -156,7 +156,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             return x
         x.quantity = quantity
         self.framework(x)
-        if self.mentions("SHORTCUT") and not self.code.layers:
+        if self.mentions("SHORTCUT") and not self.code.script:
             x.status = "needs_clarification"  # a prose residual block would be read as one chain: a wrong count
             x.missing.append("the block as Keras or PyTorch code (nlqa reads residual shortcuts from code, "
                              "not yet from prose)")
