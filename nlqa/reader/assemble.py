@@ -519,7 +519,10 @@ class AssemblyMixin:
     def _adjacent(self, a0: int, a1: int, b0: int, b1: int) -> bool:
         """Two spans separated only by brackets or punctuation: "a scalar (dense layer)"."""
         gap = range(a1, b0) if a1 <= b0 else range(b1, a0)
-        return len(gap) <= 2 and all(self.reading.doc[i].text in "(),:-" for i in gap)
+        joiners = ("from", "produced", "by", "given", "computed", "via", "through", "using", "with", "of", "a", "an",
+                   "value", "number", "prediction")
+        return len(gap) <= 2 and all(self.reading.doc[i].text in "(),:-" for i in gap) or (
+            len(gap) <= 3 and all(self.reading.doc[i].lower_ in joiners for i in gap))  # "a scalar from a dense layer"
 
     def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
         doc, v = self.reading.doc, vocab()
