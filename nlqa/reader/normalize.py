@@ -78,7 +78,7 @@ TUPLE = re.compile(rf"\(\s*{_E}(?:\s*,\s*{_E})+\s*,?\s*\)|\(\s*{_E}\s*,\s*\)")
 SCALED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 THOUSANDS = re.compile(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)")
 LONG_RUN = re.compile(r"(\S{64})(?=\S)")
-PAIR = re.compile(r"(?<![\w.>-])(?<!-> )(\d+) -> (\d+)(?![\w.-]| ->)")
+PAIR = re.compile(r"(?<![\w.>-])(?<!-> )(\d+) -> (\d+)(?!\w|\.\d|-| ->|\s+(?:outputs?|classes|class|units?|neurons?|nodes?)\b)")
 CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?!\w|\.\d|\s*->)")
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 
