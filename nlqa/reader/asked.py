@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .extraction import Extraction
 from .mentions import Mention, vocab
 
+
+# the names Keras gives layers (model.summary()): "dense", "dense_1", "conv2d_2", ...
+KERAS_NAMES = {"dense": "Dense", "conv1d": "Conv1D", "conv2d": "Conv2D", "conv3d": "Conv3D", "lstm": "LSTM",
+               "gru": "GRU", "simple_rnn": "SimpleRNN", "embedding": "Embedding",
+               "batch_normalization": "BatchNormalization", "layer_normalization": "LayerNormalization",
+               "max_pooling2d": "MaxPool", "max_pooling1d": "MaxPool", "average_pooling2d": "AvgPool",
+               }
+KERAS_NAME = re.compile(r"^(" + "|".join(sorted(KERAS_NAMES, key=len, reverse=True)) + r")(?:_(\d+))?$")
 
 # kinds whose name may stand for the whole network ("how many parameters does the LSTM have?")
 NETWORK_NAMING_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Neuron", "TransformerEncoderLayer",
@@ -101,6 +110,11 @@ class QuestionMixin:
         if asked is None or after is None:
             return None, set()
         doc, v = self.reading.doc, vocab()
+        for t in doc:  # Keras's own layer names: "dense_1" is the second Dense layer, "conv2d_2" the third Conv2D
+            named = KERAS_NAME.match(t.lower_) if self.reading.sentence_of[t.i] == asked else None
+            if named and named.group(2):
+                kind = KERAS_NAMES[named.group(1)]
+                return {"kind": kind, "ordinal": int(named.group(2) or 0) + 1}, {t.i}
         for m in self.mentions("LAYERNUM"):
             following = doc[m.end].lower_ if m.end < len(doc) else ""
             if following in v["unit_nouns"] or following in ("neuron", "unit", "node"):

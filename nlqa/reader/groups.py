@@ -108,7 +108,16 @@ class PhraseFinder:
                 continue
             arch = architecture(self.doc[i].text)
             if arch:
-                out.architectures.append(arch)
+                before = [self.lower(k) for k in range(max(i - 3, 0), i)]
+                if "hidden" in before and "input" not in before:  # "hidden layers 128 -> 64 -> 32": sizes only
+                    prev = out.groups[-1] if out.groups else None
+                    if prev is not None and not prev.sizes and not prev.code and prev.end >= i - 1:
+                        prev.sizes, prev.count, prev.end = list(arch), len(arch), i + 1
+                    else:
+                        out.groups.append(Group(i, i + 1, role="hidden", count=len(arch), sizes=list(arch),
+                                                plural=True, text=self.doc[i].text))
+                else:
+                    out.architectures.append(arch)
                 i += 1
                 continue
             m = self.mention(i)
