@@ -201,6 +201,7 @@ class AssemblyMixin:
         if embeddings and ordered[0] is not embeddings[0] and not any(g.code for g in ordered):
             ordered = embeddings + [g for g in ordered if g not in embeddings]  # an embedding comes first
         layers: list[tuple[LayerSpec, Group]] = []
+        self.phrase_groups = ordered
         following = self._each_followed_by(ordered)
         if self._repeat_mentions():
             ordered = self._repeat_blocks(ordered, x)
@@ -375,6 +376,22 @@ class AssemblyMixin:
             else:
                 return True
         return False
+
+    def _other_tables(self, g: Group, vocab_size: int) -> list[int] | None:
+        """More tables one embedding phrase names: the other vocabulary sizes of its sentence when it
+        is the sentence's only embedding phrase and the text says so ("another", "two tables", "each");
+        None when several sizes stand there with no such word (the question is asked back)."""
+        sentence = self.reading.sentence_of[g.start]
+        vocabs = list(dict.fromkeys(m.value for m in self.mentions("EMBED") if m.id == "vocab"
+                                    and isinstance(m.value, int) and self.reading.sentence_of[m.start] == sentence))
+        alone = sum(1 for h in self.phrase_groups if h.kind == "Embedding" and not h.code
+                    and self.reading.sentence_of[h.start] == sentence) == 1
+        if len(vocabs) < 2 or vocab_size not in vocabs or not alone:
+            return []
+        words = {t.lower_ for t in self.reading.doc if self.reading.sentence_of[t.i] == sentence}
+        if words & {"another", "two", "both", "separate", "tables", "second"} or (g.count or 1) == len(vocabs):
+            return [v for v in vocabs if v != vocab_size]
+        return None
 
     def _input_channels(self) -> None:
         """'an input image of 64x64 with 3 channels': the channels of the input, not a conv's filters."""
@@ -676,6 +693,14 @@ class AssemblyMixin:
             if not isinstance(dim, int):
                 x.missing.append("the dimension of the embedding vectors")
                 return []
+            tables = self._other_tables(g, vocab_size)
+            if tables is None:
+                x.missing.append("which vocabulary the embedding table has (the question gives several)")
+                return []
+            if tables:  # "an embedding for each of the 6,040 users and another for each of the 3,706 movies"
+                x.assumptions.append("one embedding table per vocabulary named: " + ", ".join(
+                    f"{v:,} × {dim:,}" for v in [vocab_size] + tables))
+                return [(LayerSpec("Embedding", dim, vocab=v, name=f"{name} layer"), g) for v in [vocab_size] + tables]
             extra = sum(1 if m.id == "extra_token" else m.value for m in self.mentions("EMBED")
                         if m.id == "extra_token" or m.id == "extra_tokens" and isinstance(m.value, int))
             if extra:  # "7,999 words plus one padding token": a row each
