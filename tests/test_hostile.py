@@ -53,6 +53,8 @@ CASES = [
           words=["10,000 iterations", "1,000 layers"]),
     _case("10k-layers-comprehension", ["ask", "model = nn.Sequential(*[nn.Linear(8, 8) for _ in range(10000)])\n"
                                        "How many parameters?"], words=["1,000 layers"]),
+    _case("10k-layers-arrows", ["ask", "Input 5 -> " + "dense 10 -> " * TEN_THOUSAND + "dense 1. How many parameters?"],
+          words=["1,000 layers"]),
     _case("10k-layers-prose", ["ask", "A network takes 5 inputs and has "
                                + "a dense layer of 10 units, " * TEN_THOUSAND + "How many parameters?"],
           words=["characters long"]),

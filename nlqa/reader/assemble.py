@@ -402,6 +402,7 @@ class AssemblyMixin:
                     and mentions[k - 1].label == "INPUT" and m.start - mentions[k - 1].end <= 1 \
                     and isinstance(m.value, int):
                 mentions[k] = Mention("CHANNELS", str(m.value), m.start, m.end, m.value, m.text)
+                self.by_label = None  # the index of mentions by label is stale
 
     def _context_layers(self, groups: list[Group]) -> tuple[list[Group], tuple | None]:
         """'a batch norm layer after a conv layer with 64 filters': the second layer only says what
@@ -413,10 +414,13 @@ class AssemblyMixin:
             before = [doc[i].lower_ for i in range(max(g.start - 4, 0), g.start)]
             trigger = any(w in ("after", "following", "behind", "follows", "follow") for w in before[-2:]) or \
                 before[-3:-1] == ["output", "of"] or before[-2:] == ["output", "of"]
+            if not trigger or g.code:
+                keep.append(g)
+                continue
             earlier = [h for h in groups[:k] if self.reading.sentence_of[h.start] == self.reading.sentence_of[g.start]]
             # "A batch norm layer follows a dense layer of 128 units.": a norm after a layer only tells its width
             norm_only = earlier and all(h.kind in ("BatchNormalization", "LayerNormalization") for h in earlier)
-            if trigger and earlier and not g.code and (self.reading.sentence_of[g.start] == asked or norm_only):
+            if earlier and (self.reading.sentence_of[g.start] == asked or norm_only):
                 width = g.attrs["filters"].value if "filters" in g.attrs else (g.sizes[-1] if g.sizes else None)
                 if isinstance(width, int):
                     context = (None, None, width) if g.kind in CONV_KINDS else (width,)

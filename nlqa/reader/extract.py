@@ -5,7 +5,7 @@ from __future__ import annotations
 from .asked import QuestionMixin
 from .assemble import AssemblyMixin
 from .build import SpecMixin
-from .code import CodeReading, read_code
+from .code import MAX_LAYERS, CodeReading, read_code
 from .extraction import Alternative, Extraction  # noqa: F401  (re-exported)
 from .groups import PhraseFinder
 from .kinds import UNSUPPORTED_NAMES
@@ -32,7 +32,16 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         self.x.mentions = [(m.label, m.id, m.text) for m in self.reading.mentions]
 
     # -- helpers ------------------------------------------------------------------------
+    by_label: dict[str, list[Mention]] | None = None
+
     def mentions(self, *labels: str) -> list[Mention]:
+        """The mentions with these labels, in text order (an index built once: layers ask often)."""
+        if self.by_label is None:
+            self.by_label = {}
+            for m in self.reading.mentions:
+                self.by_label.setdefault(m.label, []).append(m)
+        if len(labels) == 1:
+            return list(self.by_label.get(labels[0], ()))
         return [m for m in self.reading.mentions if m.label in labels]
 
     def sentence(self, m: Mention) -> int:
@@ -48,6 +57,11 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         quantity, qmention = self.quantity(asked)
         ref, ref_tokens = self.reference(asked, qmention)
         phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens, asked).find()
+        if len(phrases.groups) > MAX_LAYERS:  # the same bound as for code; it keeps every later step fast
+            x.status, x.quantity = "needs_clarification", quantity
+            x.missing.append(f"a network of at most {MAX_LAYERS:,} layers (the question describes "
+                             f"{len(phrases.groups):,}; nlqa reads at most {MAX_LAYERS:,})")
+            return x
         has_network = bool(phrases.groups or phrases.architectures or self.code.layers
                            or phrases.network_kind or self.mentions("INPUT", "UNITS"))
         if self.code.problems:
