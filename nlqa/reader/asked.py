@@ -144,8 +144,8 @@ class QuestionMixin:
                     j = m.end
                     if doc[j - 1].lower_ == "layer":  # "the Flatten layer": the kind's mention holds "layer"
                         return ref, set(range(i, j))
-                    if m.id not in NETWORK_NAMING_KINDS and not doc[j - 1].lower_.endswith("s") and (
-                            j == n or doc[j].lower_ in v["reference_ends"]):
+                    if (m.id not in NETWORK_NAMING_KINDS or "ordinal" in ref) and not doc[j - 1].lower_.endswith("s") \
+                            and (j == n or doc[j].lower_ in v["reference_ends"]):  # "the second LSTM have?"
                         return ref, set(range(i, j))  # "does the convolution have?": that layer alone
                     continue
                 elif m is not None and m.label == "ROLE":

@@ -393,6 +393,10 @@ class AssemblyMixin:
             return [v for v in vocabs if v != vocab_size]
         return None
 
+    def _about_positions(self, m: Mention) -> bool:
+        """'sinusoidal (fixed) positional encodings': the word describes the positions, not the table."""
+        return any(t.lower_.startswith(("position", "sinusoid", "encoding")) for t in self.reading.doc[m.end:m.end + 3])
+
     def _input_channels(self) -> None:
         """'an input image of 64x64 with 3 channels': the channels of the input, not a conv's filters."""
         mentions = self.reading.mentions
@@ -711,7 +715,7 @@ class AssemblyMixin:
                 x.assumptions.append(f"the table has {vocab_size:,} + {extra} rows: the extra tokens get embeddings too")
                 vocab_size += extra
             fields.update(vocab=vocab_size, units=dim)
-            if self.mentions("FROZEN"):
+            if any(not self._about_positions(m) for m in self.mentions("FROZEN")):
                 fields["trainable"] = False
                 x.assumptions.append("the embedding is frozen: its table counts as non-trainable")
         if self._no_bias(g) and kind in CONV_KINDS:

@@ -60,6 +60,11 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
         family = FAMILY.get(m.id, set()) if m.label != "TF" else TF_FAMILY[m.id]
         candidates = [g for g in groups if g.kind in family and g.code is None]
         shared = {reading.doc[i].lower_ for i in range(max(m.start - 2, 0), m.start)} & {"both", "each", "all", "every"}
+        if shared and candidates:  # "two conv layers with 64 filters each (padding 1)": that phrase's layers
+            previous = [g for g in candidates if g.start <= m.start and clause[min(g.start, len(clause) - 1)] == clause[m.start]]
+            if previous and (previous[-1].count or 1) > 1:
+                previous[-1].attrs.setdefault(m.id, m)
+                continue
         if not candidates or shared:  # "both of width 128" applies to every such layer
             global_attrs.setdefault(m.id, m)
             continue

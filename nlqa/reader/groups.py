@@ -138,6 +138,12 @@ class PhraseFinder:
                 i = m.end
                 continue
             head = self._phrase_at(i)
+            if head is None and self.lower(i) == "another" and out.groups and out.groups[-1].kind:
+                end = i + 2 if self.lower(i + 1) in ("one", "1") else i + 1  # "a GRU with 12 cells and another with 6"
+                head = Group(i, end, kind=out.groups[-1].kind, count=1, bare=True, text=self.doc[i:end].text), end
+                self._fill_sizes(head[0], end, out)
+                if not head[0].sizes:
+                    head = None
             if head is None:
                 i += 1
                 continue
