@@ -90,6 +90,10 @@ class AssemblyMixin:
                 Mention(m.label, m.id, m.start, m.end, vocab_sizes[0], m.text) if m.id == "vocab" and vocab_sizes
                 else m for m in self.output_mentions if m.id != "vocab" or vocab_sizes]
         code_shape = self.code.input_shape
+        first_code = min((g.start for g in groups if g.code), default=None)
+        if first_code is not None and any(g.start < first_code and g.kind in SIZED_KINDS and not g.code
+                                          for g in groups):
+            code_shape = None  # "an LSTM over input size 5, followed by nn.Linear(20, 1)": the code is not first
         if input_shape is None and self.code.tensor_shape is not None:
             input_shape, input_kind = self.code.tensor_shape, "tensor"
         if code_shape is not None and input_kind != "keras_shape":
