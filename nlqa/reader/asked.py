@@ -56,7 +56,6 @@ class QuestionMixin:
             return None, None
         mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
         near = {m.id for m in self.mentions("QMOD") if chosen.start - 4 <= m.start < chosen.start}
-        doc = self.reading.doc
         after = [m for m in self.mentions("QMOD") if chosen.end <= m.start <= chosen.end + 2
                  and all(doc[i].lower_ in ("are", "is", "that", "which", "were") for i in range(chosen.end, m.start))]
         if after:
