@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .core import LayerCount, NetworkCount, count_network
 from .errors import SpecError
 from .reader.extract import Extraction, extract
+from .reader.ledger import account, incomplete
 from .reader.kinds import KIND_NAMES
 from .related import related_questions, tip_for
 
@@ -59,6 +60,7 @@ class Answer:
     tip: str = ""
     message: str = ""
     id: Any = None
+    numbers: tuple[dict, ...] = ()   # the ledger: every number of the question and what it became
     layer_rows: tuple[dict, ...] = field(default=(), compare=False)
     extraction: dict | None = field(default=None, compare=False)
 
@@ -69,7 +71,7 @@ class Answer:
             "network": self.network, "totals": self.totals, "steps": list(self.steps),
             "assumptions": list(self.assumptions), "alternatives": list(self.alternatives),
             "missing": list(self.missing), "related_questions": list(self.related_questions),
-            "tip": self.tip, "message": self.message,
+            "tip": self.tip, "message": self.message, "numbers": list(self.numbers),
         }
         if self.id is not None:
             out = {"id": self.id, **out}
@@ -319,27 +321,50 @@ def answer(question: str, framework: str | None = None, id: Any = None) -> Answe
 
 
 def answer_from(x: Extraction, id: Any = None) -> Answer:
+    """The Answer for what the reader understood, with its number ledger."""
+    result, count = _answer_and_count(x, id)
+    extra = {x.param_count: "parameter_count"} if x.param_count is not None else None
+    ledger = account(x.question, count, extra)
+    numbers = tuple(e.to_dict() for e in ledger)
+    extraction = dict(result.extraction or {}, numbers=list(numbers))
+    caveat = unused_caveat(ledger) if result.status == "answered" else None
+    assumptions = result.assumptions + ((caveat,) if caveat else ())
+    return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions)
+
+
+def unused_caveat(ledger) -> str | None:
+    """The plain-words caveat for numbers in a clause about layers that the reading left unused."""
+    left = incomplete(ledger)
+    if not left:
+        return None
+    shown = ", ".join(f"'{e.text}'" for e in left[:4]) + (" ..." if len(left) > 4 else "")
+    return (f"the reading did not use {shown} from a sentence about the layers: if "
+            f"{'it describes' if len(left) == 1 else 'they describe'} the network, this answer leaves "
+            f"{'it' if len(left) == 1 else 'them'} out")
+
+
+def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCount | None]:
     question = x.question
     base = dict(question=question, id=id, quantity=x.quantity, assumptions=tuple(x.assumptions),
                 extraction=x.to_dict())
     if x.status != "answered":
-        return Answer(status=x.status, missing=tuple(x.missing), message=_message(x), **base)
+        return Answer(status=x.status, missing=tuple(x.missing), message=_message(x), **base), None
     if x.param_count is not None:
-        return _memory_answer(x, x.param_count, None, base)
+        return _memory_answer(x, x.param_count, None, base), None
     spec = x.spec
     try:
         count = count_network(spec)
     except SpecError as exc:
         return Answer(status="needs_clarification", missing=(str(exc),),
-                      message=f"nlqa could not count this network: {exc}", **base)
+                      message=f"nlqa could not count this network: {exc}", **base), None
     if x.quantity in MEMORY_QUANTITIES:
-        return _memory_answer(x, count.totals["total_parameters"], count, base)
+        return _memory_answer(x, count.totals["total_parameters"], count, base), count
     value = value_of(x.quantity, count, x.layer)
     if value is None:
         return Answer(status="needs_clarification", framework=spec.framework,
                       missing=("the number of time steps (sequence length)",),
                       message="The output shape depends on the number of time steps, which the question "
-                              "does not give. Ask again with e.g. 'sequences of 20 time steps'.", **base)
+                              "does not give. Ask again with e.g. 'sequences of 20 time steps'.", **base), count
     alternatives = alternative_values(x, value)
     steps = derivation(count, x.quantity, x.layer)
     option = option_matching(x, value) if isinstance(value, int) else None
@@ -349,4 +374,4 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
         status="answered", value=value, unit=None, layer=x.layer, framework=spec.framework,
         network=network_dict(count), totals=count.totals, steps=tuple(steps),
         alternatives=tuple(alternatives), related_questions=tuple(related_questions(spec, x.quantity)),
-        tip=tip_for(spec), **base)
+        tip=tip_for(spec), **base), count

@@ -84,8 +84,10 @@ class QuestionMixin:
         cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
         if not cues or any(here(m) for m in self.mentions("QUANTITY", "MEMORY")):
             return None
-        if all(m.id == "explanation" for m in cues) and any(here(m) for m in self.mentions("PARAMCOUNT")):
-            return None  # "why does my Dense(10) layer have 7850 parameters?": the derivation answers it
+        if all(m.id == "explanation" for m in cues) and self.mentions("PARAMCOUNT", "QUANTITY", "MEMORY"):
+            # "why does my Dense(10) layer have 7850 parameters?", "The summary says 321 params. Why 321?":
+            # a count named anywhere in the question is what the explanation is about; the derivation answers it
+            return None
         return vocab()["offtopic_reasons"].get(cues[0].id, "something other than a count")
 
     def asks_size(self, asked: int | None) -> bool:

@@ -173,5 +173,9 @@ def explain_lines(extraction: dict | None) -> list[tuple[str, str]]:
     for key, label in (("understood", "Understood"), ("assumptions", "Assumption"), ("missing", "Missing")):
         out.extend((label, clean(item)) for item in x.get(key, []))
     out.extend(("Other reading", clean(a.get("reading"))) for a in x.get("alternatives", []))
+    if x.get("numbers"):
+        out.append(("Numbers", "; ".join(
+            f"{clean(n['text'])} → {clean(n['role']).replace('_', ' ')}"
+            + (f" (layer {n['layer']})" if n.get("layer") is not None else "") for n in x["numbers"])))
     out.append(("Status", clean(x.get("status"))))
     return out

@@ -1,0 +1,365 @@
+"""The number ledger: every number of a question as written, and what it became.
+
+A number becomes a size of the network (the input, a layer's units, filters, kernel, stride, pool,
+vocabulary, heads...), a count the asker quotes (a layer's or the network's parameters), a number
+about something else (epochs, batch size, dataset size, accuracy, a rate, a version), an option of
+a multiple-choice list, the asker's own arithmetic, or nothing: ``unused``.
+
+The ledger is built from the question as written and from what was counted (the spec and its
+counts), after the reading; it never changes the reading. An ``unused`` number in a clause about
+layers (a sentence or code line with a layer word, ``grammars/ledger.toml`` [clause]) means the
+reading may be incomplete: :func:`incomplete` returns those entries so the answer can say so.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from math import prod
+from typing import Any
+
+from ..core.spec import LayerSpec
+from ..resources import load_toml
+from .normalize import _number_tables, _words_to_numbers
+
+_DEFAULTS = {f.name: f.default for f in fields(LayerSpec)}
+
+# Numbers as people write them; the alternatives are tried left to right, so the longer forms first.
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?(?:[eE]-?\d+)?"
+_SCAN_TEMPLATE = (
+    # 4*2*(2+3+1) = 48: the asker's arithmetic, bounded to one line of at most 80 characters
+    r"(?P<arith>(?<![\w.])(?=[\d(][\d \t()×x/^.-]{0,80}[*+×/^])[\d(][\d \t()*+×x/^.-]{1,80}?=[ \t]*\d[\d,]*)"
+    r"|(?P<tuple>(?<![\w])\(\s*(?:None|\d[\d,]*|\?|batch)?(?:\s*,\s*(?:None|\d[\d,]*|\?))+\s*,?\s*\)|\(\s*\d+\s*,\s*\))"
+    r"|(?P<product>(?<![\w.])\d+(?:\s*(?:[xX×*^]|\*\*)\s*\d+)+(?!\w|\.\d))"             # 28x28x3, 32*8*8, 2^15
+    r"|(?P<chain>(?<![\w.-])\d+(?:\s*(?:-|->|→|—)\s*\d+){2,}(?!\w|\.\d))"               # 4-8-8-3
+    rf"|(?P<number>(?<![\w.])(?<![A-Za-z]-)(?:{_NUMBER})\s?(?P<suffix>[kKMB](?![\w])|\s*-?\s*(?i:thousand|million|billion|trillion)\b)?%?(?![\w]))"
+    r"|(?P<glued>(?<![\w.])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?=[^\W\d]))"   # 24G, 11GB, 1080ti, 12d²: a number glued to a word
+    r"|(?P<word>(?<![\w-])(?i:{words})(?![\w-]))"                      # two, sixty-four, eight thousand
+)
+
+
+@lru_cache(maxsize=None)
+def _scanner() -> re.Pattern:
+    run = _number_tables()[3].pattern  # the number-word runs nlqa.reader.normalize reads
+    return re.compile(_SCAN_TEMPLATE.replace("{words}", run.removeprefix(r"\b").removesuffix(r"\b")))
+
+
+_WORD = re.compile(r"[A-Za-z_][\w'-]*|%|=")
+_OPTION = re.compile(r"(?:^|[\s(\[])(?:\(?[A-Ea-e]\)|[A-Ea-e][.:]\s|\(?(?:iv|i{1,3}|v)\)|\d\))\s*$")
+_CLAUSE_END = re.compile(r"[.?!;](?=\s)|\n")
+SUFFIXES = {"k": 1_000, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000, "thousand": 1_000, "million": 1_000_000,
+            "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+
+SIZE_ROLES = ("input", "units", "filters", "kernel", "stride", "pool", "padding", "dilation", "vocabulary",
+              "embedding_dim", "heads", "key_dim", "feed_forward", "positions", "groups", "patch", "image",
+              "channels", "layer_count", "projection", "output_shape")
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str            # as written
+    role: str
+    layer: int | None = None
+    start: int = 0       # character offset in the question
+    in_layer_clause: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "role": self.role}
+        if self.layer is not None:
+            out["layer"] = self.layer
+        return out
+
+
+@lru_cache(maxsize=None)
+def _grammar() -> dict[str, Any]:
+    table = load_toml("ledger.toml")
+    roles = {name: (tuple(spec.get("before", ())), tuple(spec.get("after", ()))) for name, spec in table["roles"].items()}
+    fallback = {name: (tuple(spec.get("before", ())), tuple(spec.get("after", ())))
+                for name, spec in table.get("fallback", {}).items()}
+    return {"roles": roles, "fallback": fallback, "before": table["window_before"], "after": table["window_after"],
+            "clause": tuple(table["clause"]["layer_words"])}
+
+
+def _matches(word: str, vocabulary: tuple[str, ...]) -> bool:
+    return any(word.startswith(w[:-1]) if w.endswith("*") else word == w for w in vocabulary)
+
+
+def _value(kind: str, text: str, suffix: str | None) -> Any:
+    """The number an entry stands for: an int (or float), a tuple of sides, or None."""
+    if kind in ("number",):
+        digits = text.rstrip("%").strip()
+        if suffix:
+            digits = digits[:len(digits) - len(suffix.strip())].strip(" -")
+            suffix = suffix.strip(" -")
+            suffix = suffix if suffix in SUFFIXES else suffix.lower()
+        digits = digits.replace(",", "")
+        try:
+            value = float(digits) if any(c in digits for c in ".eE") else int(digits)
+        except ValueError:
+            return None
+        if suffix:
+            value = value * SUFFIXES[suffix]
+            value = int(value) if float(value).is_integer() else value
+        return value
+    if kind == "glued":
+        try:
+            return int(text.replace(",", "")) if text.replace(",", "").isdigit() else float(text.replace(",", ""))
+        except ValueError:
+            return None
+    if kind == "word":
+        words, scales, _, _ = _number_tables()
+        first = _words_to_numbers(text, words, scales).split()[0]
+        return int(first) if first.isdigit() else None
+    if kind == "tuple":
+        inner = text.strip("() ")
+        parts = [p.strip() for p in (inner.split(", ") if ", " in inner else inner.split(","))]
+        return tuple(int(p.replace(",", "")) if p.replace(",", "").isdigit() else None for p in parts if p)
+    if kind == "product":
+        if "^" in text or "**" in text:
+            base, power = (int(p) for p in re.split(r"\s*(?:\^|\*\*)\s*", text)[:2])
+            return base ** power if power < 64 else None
+        parts = [int(p) for p in re.split(r"\s*[xX×*]\s*", text)]
+        return prod(parts) if "*" in text else tuple(parts)
+    if kind == "chain":
+        return tuple(int(p) for p in re.findall(r"\d+", text))
+    return None
+
+
+def _spec_values(count) -> list[tuple[Any, str, int | None]]:
+    """Every size the counted network holds, as (value, role, layer index)."""
+    if count is None:
+        return []
+    values: list[tuple[Any, str, int | None]] = []
+    spec = count.spec
+    for side in spec.input or ():
+        values.append((side, "input", None))
+    if spec.input:
+        values.append((tuple(spec.input), "input", None))
+    kinds: dict[str, int] = {}
+    for c in count.layers:
+        s, i = c.spec, c.index or None
+        if not s.implicit:
+            kinds[s.kind] = kinds.get(s.kind, 0) + 1
+        unit_role = "filters" if s.kernel is not None else "embedding_dim" if s.kind == "Embedding" else "units"
+        for field, role in (("units", unit_role), ("vocab", "vocabulary"), ("heads", "heads"), ("key_dim", "key_dim"),
+                            ("value_dim", "key_dim"), ("ff", "feed_forward"), ("positions", "positions"),
+                            ("in_features", "input"), ("proj_size", "projection"), ("repeat", "layer_count"),
+                            ("groups", "groups"), ("depth_multiplier", "groups"), ("patch", "patch"),
+                            ("image", "image"), ("channels", "channels"), ("kdim", "key_dim"), ("vdim", "key_dim"),
+                            ("segments", "vocabulary")):
+            v = getattr(s, field)
+            if isinstance(v, int) and not isinstance(v, bool) and v and v != _DEFAULTS[field]:
+                values.append((v, role, i))
+        for field, role in (("kernel", "kernel"), ("strides", "stride"), ("pool", "pool"), ("dilation", "dilation"),
+                            ("padding", "padding"), ("output_padding", "padding")):
+            v = getattr(s, field)
+            sides = v if isinstance(v, tuple) else (v,) if isinstance(v, int) else ()
+            for side in sides:
+                if isinstance(side, int):
+                    values.append((side, role, i))
+            if sides:
+                values.append((tuple(sides), role, i))
+        if c.input_shape and c.index and c.input_shape[-1] is not None:
+            values.append((c.input_shape[-1], "input", i))
+        shape = tuple(c.output_shape)
+        values.append((shape, "output_shape", i))
+        for side in shape:
+            if isinstance(side, int):
+                values.append((side, "output_shape", i))
+    listed = [c for c in count.layers if not c.spec.implicit]
+    for n in set(kinds.values()) | {len(listed), max(len(listed) - 1, 0)}:
+        values.append((n, "layer_count", None))
+    return values
+
+
+def _count_values(count) -> list[tuple[int, int | None]]:
+    if count is None:
+        return []
+    out = [(v, None) for v in count.totals.values()]
+    for c in count.layers:
+        for v in (c.params, c.trainable, c.non_trainable, c.weights, c.biases, *(t.value for t in c.terms)):
+            out.append((v, c.index or None))
+    return out
+
+
+class _Index:
+    """The counted network's sizes and counts, looked up by value (a ledger stays linear in the text)."""
+
+    def __init__(self, count):
+        self.by_value: dict[Any, list[tuple[str, int | None]]] = {}
+        self.shapes: dict[tuple, tuple[str, int | None]] = {}
+        self.windows: dict[int, tuple[str, int | None]] = {}   # a square kernel, pool or stride of this side
+        self.known: set[int] = set()
+        self.inputs: set[int] = set()
+        self.widths: set[int] = set()
+        for v, role, layer in _spec_values(count):
+            if isinstance(v, tuple):
+                self.shapes.setdefault(_canonical(v), (role, layer))
+                if role in ("kernel", "pool", "stride") and len(set(v)) == 1 and v and isinstance(v[0], int):
+                    self.windows.setdefault(v[0], (role, layer))
+                continue
+            self.by_value.setdefault(v, []).append((role, layer))
+            self.known.add(v)
+            if role == "input":
+                self.inputs.add(v)
+            if role in ("units", "input"):
+                self.widths.add(v)
+        self.next: dict[Any, int] = {}
+        self.counts: dict[int, int | None] = {}
+        for v, layer in _count_values(count):
+            self.counts.setdefault(v, layer)
+
+    def shape(self, value: tuple) -> tuple[str, int | None] | None:
+        for key in (_canonical(value), _canonical(value[1:]) if len(value) > 1 else None):
+            if key is not None and key in self.shapes:
+                return self.shapes[key]
+        if len(set(value)) == 1 and value[0] in self.windows:
+            return self.windows[value[0]]
+        return None
+
+    def size(self, value: int, prefer_layer_count: bool) -> tuple[str, int | None] | None:
+        """The next size of this value not yet given to a number (sizes are met in text order)."""
+        found = self.by_value.get(value)
+        if not found:
+            return None
+        if prefer_layer_count and any(r == "layer_count" for r, _ in found):
+            return "layer_count", None
+        sized = [(r, layer) for r, layer in found if r != "layer_count"]
+        if not sized:
+            return None
+        at = self.next.get(value, 0)
+        self.next[value] = at + 1
+        return sized[min(at, len(sized) - 1)]
+
+    def layer_count(self, value: int) -> bool:
+        return any(r == "layer_count" for r, _ in self.by_value.get(value, ()))
+
+
+def _canonical(shape: tuple) -> tuple:
+    """(None, 400, 3) and (400, 3) alike; (3, 1) is (3,); channels-first and channels-last alike."""
+    return tuple(sorted(x for x in shape if isinstance(x, int) and x != 1))
+
+
+def account(question: str, count=None, extra: dict[str, Any] | None = None) -> tuple[Entry, ...]:
+    """The ledger of ``question``: one entry per number as written, in text order.
+
+    ``count`` is the NetworkCount of what was read (None when nothing was counted); ``extra``
+    maps other values the answer used to their role (a parameter count given in the question, a
+    memory size)."""
+    grammar = _grammar()
+    word_matches = [(m.start(), m.group(0).lower()) for m in _WORD.finditer(question)]
+    offsets = [s for s, _ in word_matches]
+    words = [w for _, w in word_matches]
+    clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(question)]
+    layer_clauses = _layer_clauses(question, clause_starts, word_matches, grammar["clause"])
+    index = _Index(count)
+    extra = extra or {}
+    entries = []
+    found = list(_scanner().finditer(question))
+    for n, m in enumerate(found):
+        kind = next(k for k in ("arith", "tuple", "product", "chain", "number", "glued", "word") if m.group(k))
+        text = m.group(kind).strip()
+        start = m.start(kind)
+        value = _value(kind, text, m.group("suffix") if kind == "number" else None)
+        # context words belong to the nearest number: none are read across another number
+        low = found[n - 1].end() if n else 0
+        high = found[n + 1].start() if n + 1 < len(found) else len(question)
+        before = words[max(bisect_left(offsets, low), bisect_left(offsets, start) - grammar["before"]):
+                       bisect_left(offsets, start)]
+        first_after = bisect_left(offsets, m.end())
+        after = words[first_after:min(bisect_left(offsets, high), first_after + grammar["after"])]
+        # "Dense(1)(lstm)": a word after a bracket is not the number's noun
+        after_near = after if re.match(r"[\s-]", question[m.end():m.end() + 1]) else []
+        clause = _clause_of(start, clause_starts)
+        role, layer = _role(kind, text, value, _Context(before, after, after_near), question, start, index, extra,
+                            grammar)
+        entries.append(Entry(text, role, layer, start, clause in layer_clauses))
+    return tuple(entries)
+
+
+@dataclass(frozen=True)
+class _Context:
+    before: list[str]       # the words just before the number (none across another number)
+    after: list[str]        # the words just after it
+    after_near: list[str]   # the words after it when a space or hyphen follows it directly
+
+    def has(self, words: tuple[tuple[str, ...], tuple[str, ...]], last_only: bool = False, side: str = "") -> bool:
+        before_words, after_words = words
+        before = self.before[-1:] if last_only else self.before
+        return (side != "after" and any(_matches(w, before_words) for w in before)) or (side != "before" and any(
+            _matches(w, after_words) for w in (self.after if last_only else self.after_near)))
+
+
+LAYER_NOUNS = ("layer", "layers", "hidden", "lstm*", "gru*", "rnn*", "conv*", "dense", "recurrent", "stacked", "fully")
+
+
+def _role(kind, text, value, context: _Context, question, start, index: _Index, extra, grammar):
+    if kind == "arith":
+        return "asker_arithmetic", None
+    if kind == "chain":
+        return ("architecture" if value and set(value) <= index.widths else "unused"), None
+    if kind == "number" and _OPTION.search(question[max(0, start - 6):start]):
+        return "option", None
+    if text.endswith("%"):
+        return "accuracy", None
+    # the noun right after a number is what it quantifies ("7 epochs on 300 samples"); then the words before it
+    for side in ("after", "before"):
+        for role, words in grammar["roles"].items():
+            if role != "quoted_count" and context.has(words, side=side) and not (
+                    role == "dataset_size" and isinstance(value, tuple)):
+                return role, None
+    if isinstance(value, float) and not value.is_integer():
+        return extra.get(value, "rate"), None
+    if isinstance(value, float):
+        value = int(value)
+    if value in extra:
+        return extra[value], None
+    if isinstance(value, tuple):
+        found = index.shape(value)
+        if found:
+            return found
+        ints = [x for x in value if isinstance(x, int)]
+        if ints and all(x in index.known or x == 1 for x in ints):
+            return ("input" if any(x in index.inputs for x in ints) else "output_shape"), None
+        return "unused", None
+    if value is None:
+        return "unused", None
+    found = index.size(value, any(_matches(w, LAYER_NOUNS) for w in context.after_near))
+    if found:
+        return found
+    if value > 1 and value in index.counts:
+        return "quoted_count", index.counts[value]
+    if context.has(grammar["roles"]["quoted_count"]):
+        return "quoted_count", None
+    for role, words in grammar["fallback"].items():
+        if context.has(words, last_only=True):
+            return role, None
+    if index.layer_count(value):
+        return "layer_count", None
+    return "unused", None
+
+
+def _clause_of(offset: int, starts: list[int]) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _layer_clauses(question, starts, words, vocabulary) -> set[int]:
+    clauses = set()
+    for offset, word in words:
+        if _matches(word, vocabulary):
+            clauses.add(_clause_of(offset, starts))
+    return clauses
+
+
+def incomplete(entries: tuple[Entry, ...]) -> list[Entry]:
+    """Integers in a clause about layers that nothing in the reading accounts for."""
+    return [e for e in entries if e.role == "unused" and e.in_layer_clause and not e.text.startswith("0")]
