@@ -22,6 +22,12 @@ NETWORK_NAMING_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Neuron", "Transfor
                         "TransformerDecoderLayer"}
 
 
+PART_MARK = re.compile(r"(?:^|\s)(?:\(?[a-dA-D]\)|\(?(?:i|ii|iii|iv)\)|[a-d]\.)\s+\S", re.MULTILINE)
+
+
+SPECIFIC_QUANTITIES = ("recurrent_weights", "input_weights", "biases")  # a count that names which weights
+
+
 class QuestionMixin:
     """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
 
@@ -37,10 +43,19 @@ class QuestionMixin:
         candidates = [self.reading.sentence_of[t.i] for t in doc if t.lower_ in qwords]
         preferred = [s for s in candidates if s in quantity_sentences]
         if preferred:
-            return preferred[-1]
+            # several parts asked ("a) What is the output size? b) How many parameters?"): the first part
+            # asked is the answer's value (DESIGN: `value` is the first part)
+            return preferred[0] if self._enumerated_parts(preferred) else preferred[-1]
         if candidates:
             return candidates[-1]
         return max(quantity_sentences) if quantity_sentences else None
+
+    def _enumerated_parts(self, sentences: list[int]) -> bool:
+        """Whether the asking sentences are parts of one question ("a) ... b) ...", "(i) ... (ii) ...",
+        rather than a story with its question last."""
+        if len(sentences) < 2:
+            return False
+        return bool(PART_MARK.search(self.reading.doc.text))
 
     def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
         quantities = self.mentions("QUANTITY") or [
@@ -49,11 +64,17 @@ class QuestionMixin:
         doc = self.reading.doc
         if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
             in_asked = in_asked[1:]  # "how many of the parameters ... are biases?"
+        cues = {"many", "number", "count", "total", "calculate", "compute", "what", "what's", "whats", "is", "are"}
         asked_for = [m for m in in_asked if any(  # "gates each with its own bias, how many parameters?"
-            doc[i].lower_ in ("many", "number", "count", "total", "calculate", "compute") for i in range(max(m.start - 3, 0), m.start))]
+            doc[i].lower_ in cues for i in range(max(m.start - 3, 0), m.start))]
         chosen = (asked_for or in_asked or quantities[-1:] or [None])[0]
         if chosen is None:
             return None, None
+        specific = [m for m in in_asked if m.start > chosen.start and m.id in SPECIFIC_QUANTITIES
+                    and not (chosen.id == "total_parameters" and m.id == "biases")  # "parameters, biases included"
+                    and all(t.is_alpha or t.text == "-" for t in doc[chosen.end:m.start])]  # one phrase, no break
+        if chosen.id in ("weights", "total_parameters") and specific:
+            chosen = specific[0]  # "how many weights does the hidden-to-hidden matrix have?": the matrix says which
         mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
         near = {m.id for m in self.mentions("QMOD") if chosen.start - 4 <= m.start < chosen.start}
         after = [m for m in self.mentions("QMOD") if chosen.end <= m.start <= chosen.end + 2

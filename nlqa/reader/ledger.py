@@ -83,7 +83,15 @@ def _grammar() -> dict[str, Any]:
 
 
 def _matches(word: str, vocabulary: tuple[str, ...]) -> bool:
-    return any(word.startswith(w[:-1]) if w.endswith("*") else word == w for w in vocabulary)
+    exact, prefixes = _compiled(vocabulary)
+    return word in exact or (bool(prefixes) and word.startswith(prefixes))
+
+
+@lru_cache(maxsize=None)
+def _compiled(vocabulary: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A vocabulary as a set of words and a tuple of prefixes (the entries ending in "*")."""
+    return (frozenset(w for w in vocabulary if not w.endswith("*")),
+            tuple(w[:-1] for w in vocabulary if w.endswith("*")))
 
 
 def _value(kind: str, text: str, suffix: str | None) -> Any:
@@ -287,11 +295,12 @@ class _Context:
 
     def has(self, words: tuple[tuple[str, ...], tuple[str, ...]], last_only: bool = False, side: str = "") -> bool:
         before_words, after_words = words
-        before = self.before[-1:] if last_only else self.before
+        before = [w for w in self.before if w not in FILLERS][-1:] if last_only else self.before
         return (side != "after" and any(_matches(w, before_words) for w in before)) or (side != "before" and any(
             _matches(w, after_words) for w in (self.after if last_only else self.after_near)))
 
 
+FILLERS = {"=", "of", "is", "are", "a", "an", "the", "to", "with", "each", "per"}
 LAYER_NOUNS = ("layer", "layers", "hidden", "lstm*", "gru*", "rnn*", "conv*", "dense", "recurrent", "stacked", "fully")
 
 

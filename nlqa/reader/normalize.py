@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from ..errors import GrammarError
+from .latex import latex_to_text
 from ..resources import grammar_text, load_toml
 from .typos import correct
 
@@ -86,6 +87,7 @@ POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
     text = LONG_RUN.sub(r"\1 ", text)  # the tokenizer is slow on very long unbroken runs
+    text = latex_to_text(text)  # "$C_{in}=256$" -> "C_in=256" (pylatexenc, math spans only)
     text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10**30", "10^3"
     text = THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)  # "30,522" -> "30522"
     text = SCALED.sub(_scaled_words, text)  # "1.3 billion" -> "1300000000"
