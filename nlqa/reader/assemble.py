@@ -192,6 +192,11 @@ class AssemblyMixin:
             output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
             x.assumptions.append("binary classification: one sigmoid output unit")
             self.binary_alternative = True
+        elif self.mentions("REGRESSION") and hidden and not any(g.code for g in hidden) and all(
+                g.role == "hidden" or g.kind in (None, "Dense") for g in hidden) and any(g.role == "hidden" for g in hidden):
+            # "2 hidden layers ... we are solving a regression problem": the task gives the output layer
+            output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
+            x.assumptions.append("a regression task with no output layer stated: one linear output unit")
         ordered = hidden + output_groups
         stack = [m.value for m in self.mentions("STACK") if isinstance(m.value, int) and m.value > 0]
         recurrent_groups = [g for g in hidden if g.kind in ("SimpleRNN", "LSTM", "GRU") and not g.code]
