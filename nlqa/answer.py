@@ -8,7 +8,7 @@ from typing import Any
 from .core import LayerCount, NetworkCount, count_network
 from .errors import SpecError
 from .reader.extract import Extraction, extract
-from .reader.ledger import account, incomplete
+from .reader.ledger import account, incomplete, unread
 from .reader.kinds import KIND_NAMES
 from .related import related_questions, tip_for
 
@@ -327,9 +327,30 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     ledger = account(x.question, count, extra)
     numbers = tuple(e.to_dict() for e in ledger)
     extraction = dict(result.extraction or {}, numbers=list(numbers))
+    if result.status == "answered" and unread(ledger):
+        return _ask_about_unread(result, unread(ledger), numbers, extraction)
     caveat = unused_caveat(ledger) if result.status == "answered" else None
     assumptions = result.assumptions + ((caveat,) if caveat else ())
     return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions)
+
+
+def _ask_about_unread(result: Answer, left, numbers, extraction) -> Answer:
+    """A number in a sentence about the layers that the reading did not use: the reading is incomplete,
+    so nlqa asks what it is instead of stating a value that may leave it out."""
+    from .render.common import value_text
+    shown = ", ".join(f"'{e.text}'" for e in left[:4])
+    one = len(left) == 1
+    reading = "; ".join(f"{row['kind']} ({row['units']})" if row.get("units") else row["kind"]
+                        for row in (result.network or {}).get("layers", [])) or "the network"
+    missing = (f"what {shown} {'stands' if one else 'stand'} for: the reading ({reading}) did not use "
+               f"{'it' if one else 'them'}, and read without {'it' if one else 'them'} the answer would be "
+               f"{value_text(result.value)}{' ' + result.unit if result.unit else ''}",)
+    message = (f"Understood: {reading}. Missing: {missing[0]}. Ask again with each number beside what it sizes, "
+               "e.g. '... a dense layer of 10 units ...' or '... a 2x2 pooling window ...'.")
+    extraction = dict(extraction, status="needs_clarification", missing=list(missing))
+    return Answer(question=result.question, status="needs_clarification", quantity=result.quantity, id=result.id,
+                  missing=missing, message=message, assumptions=result.assumptions, numbers=numbers,
+                  extraction=extraction)
 
 
 def unused_caveat(ledger) -> str | None:

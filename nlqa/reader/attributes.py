@@ -58,6 +58,8 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
         if m.label not in ("CONV", "EMBED") and not (m.label == "TF" and m.id in TF_FAMILY):
             continue
         family = FAMILY.get(m.id, set()) if m.label != "TF" else TF_FAMILY[m.id]
+        if m.id == "kernel":  # "MaxPooling2D with a 2x2 window": the layer's kind decides the slot
+            family = family | POOL_KINDS
         candidates = [g for g in groups if g.kind in family and g.code is None]
         shared = {reading.doc[i].lower_ for i in range(max(m.start - 2, 0), m.start)} & {"both", "each", "all", "every"}
         if shared and candidates:  # "two conv layers with 64 filters each (padding 1)": that phrase's layers
@@ -76,6 +78,9 @@ def assign_attributes(reading: Reading, groups: list[Group]) -> dict[str, Mentio
         target = adjacent[0] if adjacent else before[-1] if before else (after[0] if after else None)
         if target is None:
             global_attrs.setdefault(m.id, m)
+            continue
+        if m.id == "kernel" and target.kind in POOL_KINDS:
+            target.attrs.setdefault("pool", Mention(m.label, "pool", m.start, m.end, m.value, m.text))
             continue
         target.attrs.setdefault(m.id, m)
     _bare_shapes(reading, groups, clause)

@@ -14,7 +14,7 @@ reading may be incomplete: :func:`incomplete` returns those entries so the answe
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from math import prod
@@ -46,6 +46,7 @@ def _scanner() -> re.Pattern:
     return re.compile(_SCAN_TEMPLATE.replace("{words}", run.removeprefix(r"\b").removesuffix(r"\b")))
 
 
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-9;?]*[@-~]")
 _WORD = re.compile(r"[A-Za-z_][\w'-]*|%|=")
 _OPTION = re.compile(r"(?:^|[\s(\[])(?:\(?[A-Ea-e]\)|[A-Ea-e][.:]\s|\(?(?:iv|i{1,3}|v)\)|\d\))\s*$")
 _CLAUSE_END = re.compile(r"[.?!;](?=\s)|\n")
@@ -64,6 +65,7 @@ class Entry:
     layer: int | None = None
     start: int = 0       # character offset in the question
     in_layer_clause: bool = False
+    in_code: bool = False   # on a line of pasted code (a fence, a call, an assignment, an import)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "role": self.role}
@@ -177,7 +179,7 @@ def _spec_values(count) -> list[tuple[Any, str, int | None]]:
             if isinstance(side, int):
                 values.append((side, "output_shape", i))
     listed = [c for c in count.layers if not c.spec.implicit]
-    for n in set(kinds.values()) | {len(listed), max(len(listed) - 1, 0)}:
+    for n in set(kinds.values()) | {len(listed) + 1, len(listed), max(len(listed) - 1, 0)}:  # a "3-layer" MLP counts its input
         values.append((n, "layer_count", None))
     return values
 
@@ -257,12 +259,15 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None) -> t
     maps other values the answer used to their role (a parameter count given in the question, a
     memory size)."""
     grammar = _grammar()
+    # terminal escapes pasted with a question hold digits that are no numbers: blank them, keeping offsets
+    question = ESCAPES.sub(lambda m: " " * len(m.group(0)), question)
     word_matches = [(m.start(), m.group(0).lower()) for m in _WORD.finditer(question)]
     offsets = [s for s, _ in word_matches]
     words = [w for _, w in word_matches]
     clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(question)]
     layer_clauses = _layer_clauses(question, clause_starts, word_matches, grammar["clause"])
     index = _Index(count)
+    line_starts, code_lines = _code_lines(question)
     extra = extra or {}
     entries = []
     found = list(_scanner().finditer(question))
@@ -281,9 +286,10 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None) -> t
         # "Dense(1)(lstm)": a word after a bracket is not the number's noun
         after_near = after if re.match(r"[\s-]", question[m.end():m.end() + 1]) else []
         clause = _clause_of(start, clause_starts)
+        line = _line_of(start, line_starts)
         role, layer = _role(kind, text, value, _Context(before, after, after_near), question, start, index, extra,
                             grammar)
-        entries.append(Entry(text, role, layer, start, clause in layer_clauses))
+        entries.append(Entry(text, role, layer, start, clause in layer_clauses, line in code_lines))
     return tuple(entries)
 
 
@@ -316,6 +322,8 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
     # the noun right after a number is what it quantifies ("7 epochs on 300 samples"); then the words before it
     for side in ("after", "before"):
         for role, words in grammar["roles"].items():
+            if role == "version" and "." not in text and not (context.before[-1:] and context.before[-1] in ("version", "v")):
+                continue  # "keras 2.15", "version 3"; not "keras.Input((10,))"
             if role != "quoted_count" and context.has(words, side=side) and not (
                     role == "dataset_size" and isinstance(value, tuple)):
                 return role, None
@@ -335,7 +343,7 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
         return "unused", None
     if value is None:
         return "unused", None
-    found = index.size(value, any(_matches(w, LAYER_NOUNS) for w in context.after_near))
+    found = index.size(value, bool(context.after_near) and _matches(context.after_near[0], LAYER_NOUNS))
     if found:
         return found
     if value > 1 and value in index.counts:
@@ -367,6 +375,35 @@ def _layer_clauses(question, starts, words, vocabulary) -> set[int]:
         if _matches(word, vocabulary):
             clauses.add(_clause_of(offset, starts))
     return clauses
+
+
+CODE_LINE = re.compile(r"^\s*(?:>>>|[\w.]+\(|\.\.\.|In \[\d*\]:|from\s+\w|import\s+\w|def\s|class\s|return\b|@\w|[\w.\[\]]+\s*[+\-*/]?=[^=]|"
+                       r"[\w.]+\(.*\)\s*[,)\]]*\s*$)|[A-Za-z_]\w*(?:\.\w+)*\([^()]*\)\s*\(")
+
+
+def _code_lines(question: str) -> tuple[list[int], set[int]]:
+    """The offsets where lines start, and the numbers of the lines that are code."""
+    starts, code, fenced = [0], set(), False
+    lines = question.split("\n")
+    for n, line in enumerate(lines):
+        if n:
+            starts.append(starts[-1] + len(lines[n - 1]) + 1)
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            code.add(n)
+        elif fenced or CODE_LINE.search(line):
+            code.add(n)
+    return starts, code
+
+
+def _line_of(offset: int, starts: list[int]) -> int:
+    return bisect_right(starts, offset) - 1
+
+
+def unread(entries: tuple[Entry, ...]) -> list[Entry]:
+    """Numbers written in digits in a prose sentence about layers that the reading left unused: the
+    reading is incomplete, so the answer asks back instead of stating a value."""
+    return [e for e in incomplete(entries) if not e.in_code and any(c.isdigit() for c in e.text)]
 
 
 def incomplete(entries: tuple[Entry, ...]) -> list[Entry]:
