@@ -195,7 +195,9 @@ class QuestionMixin:
         units = [m.id for m in self.mentions("MEMUNIT") if self.sentence(m) == asked] or [
             m.id for m in self.mentions("MEMUNIT")]
         x.memory = {"dtype": dtypes[0] if dtypes else None, "unit": units[-1] if units else None}
-        if self.mentions("TRAINING") or self.mentions("OPTIMIZER"):
+        weights_only = any(self.sentence(m) == asked for m in self.mentions("WEIGHTSONLY"))
+        if (self.mentions("TRAINING") or self.mentions("OPTIMIZER")) and not weights_only:
+            # "... trains a 1.2B model. How much memory just to store the weights?": the weights alone
             optimizers = [m.id for m in self.mentions("OPTIMIZER")]
             x.memory["optimizer"] = optimizers[0] if optimizers else None
             x.memory["precision"] = "mixed" if self.mentions("PRECISION") or (dtypes and dtypes[0] in (
