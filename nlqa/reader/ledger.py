@@ -36,7 +36,7 @@ _SCAN_TEMPLATE = (
     r"|(?P<chain>(?<![\w.-])\d+(?:\s*(?:-|->|→|—)\s*\d+){2,}(?!\w|\.\d))"               # 4-8-8-3
     rf"|(?P<number>(?<![\w.])(?<![A-Za-z]-)(?:{_NUMBER})\s?(?P<suffix>[kKMB](?![\w])|\s*-?\s*(?i:thousand|million|billion|trillion)\b)?%?(?![\w]))"
     r"|(?P<glued>(?<![\w.])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?=[^\W\d]))"   # 24G, 11GB, 1080ti, 12d²: a number glued to a word
-    r"|(?P<word>(?<![\w-])(?i:{words})(?![\w-]))"                      # two, sixty-four, eight thousand
+    r"|(?P<word>(?<![\w-])(?i:{words})(?![\w]))"                      # two, sixty-four, eight thousand
 )
 
 
