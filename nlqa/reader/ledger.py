@@ -80,7 +80,8 @@ def _grammar() -> dict[str, Any]:
     roles = {name: (tuple(spec.get("before", ())), tuple(spec.get("after", ()))) for name, spec in table["roles"].items()}
     fallback = {name: (tuple(spec.get("before", ())), tuple(spec.get("after", ())))
                 for name, spec in table.get("fallback", {}).items()}
-    return {"roles": roles, "fallback": fallback, "before": table["window_before"], "after": table["window_after"],
+    any_role = (tuple(sorted({w for b, _ in roles.values() for w in b})), tuple(sorted({w for _, a in roles.values() for w in a})))
+    return {"roles": roles, "fallback": fallback, "any_role": any_role, "before": table["window_before"], "after": table["window_after"],
             "clause": tuple(table["clause"]["layer_words"])}
 
 
@@ -320,7 +321,10 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
     if text.endswith("%"):
         return "accuracy", None
     # the noun right after a number is what it quantifies ("7 epochs on 300 samples"); then the words before it
-    for side in ("after", "before"):
+    before_all, after_all = grammar["any_role"]
+    signalled = any(_matches(w, before_all) for w in context.before) or any(
+        _matches(w, after_all) for w in context.after_near)
+    for side in ("after", "before") if signalled else ():  # most numbers have no such word near them
         for role, words in grammar["roles"].items():
             if role == "version" and "." not in text and not (context.before[-1:] and context.before[-1] in ("version", "v")):
                 continue  # "keras 2.15", "version 3"; not "keras.Input((10,))"
