@@ -340,9 +340,12 @@ def _ask_about_unread(result: Answer, left, numbers, extraction) -> Answer:
     from .render.common import value_text
     shown = ", ".join(f"'{e.text}'" for e in left[:4])
     one = len(left) == 1
-    reading = "; ".join(f"{row['kind']} ({row['units']})" if row.get("units") else row["kind"]
-                        for row in (result.network or {}).get("layers", [])) or "the network"
-    missing = (f"what {shown} {'stands' if one else 'stand'} for: the reading ({reading}) did not use "
+    network = result.network or {}
+    layers = [f"{row['kind']} of {row['units']}" if row.get("units") else row["kind"]
+              for row in network.get("layers", []) if not row.get("implicit")]
+    reading = (f"input {tuple(network['input'])} → " if network.get("input") else "") + (
+        " → ".join(layers) or "the network")
+    missing = (f"what {shown} {'stands' if one else 'stand'} for: the reading did not use "
                f"{'it' if one else 'them'}, and read without {'it' if one else 'them'} the answer would be "
                f"{value_text(result.value)}{' ' + result.unit if result.unit else ''}",)
     message = (f"Understood: {reading}. Missing: {missing[0]}. Ask again with each number beside what it sizes, "
