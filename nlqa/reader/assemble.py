@@ -359,6 +359,8 @@ class AssemblyMixin:
             has_kernel = any(k.id == "kernel" and a <= k.start < b for k in conv)
             before = [g for g in out if g.end <= m.start
                       and self.reading.sentence_of[g.start] == self.reading.sentence_of[m.start]]
+            if not before:  # "The input to a conv layer is 5x5x3. It has 2 filters of 3x3": the same layer
+                before = [g for g in out if g.end <= m.start][-1:]
             gap = before[-1].end if before else m.start
             own = any(f.id == "filters" and gap <= f.start < m.start for f in conv) or any(
                 doc[i].lower_ in ("then", "->", "followed", ";") for i in range(gap, m.start))

@@ -39,6 +39,9 @@ def _bare_shapes(reading: Reading, groups: list[Group], clause: list[int]) -> No
         key = "kernel" if g.kind in CONV_KINDS else "pool"
         if key in g.attrs:
             continue
+        if any(m.label == "ROLE" and m.id == "input" and m.end <= g.start and clause[m.start] == clause[g.start]
+               for m in reading.mentions):
+            continue  # "the input to a conv layer is 5x5x3": the shape is the input's, not a kernel
         later = [h.start for h in groups if h.start >= g.end]
         stop = min(later) if later else len(reading.doc)
         for i in range(g.end, stop):

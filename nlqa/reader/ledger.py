@@ -172,6 +172,8 @@ def _spec_values(count) -> list[tuple[Any, str, int | None]]:
                     values.append((side, role, i))
             if sides:
                 values.append((tuple(sides), role, i))
+        if s.kind == "Embedding" and s.vocab and s.units:
+            values.append(((s.vocab, s.units), "vocabulary", i))  # "an embedding of size 1000 x 50"
         if c.input_shape and c.index and c.input_shape[-1] is not None:
             values.append((c.input_shape[-1], "input", i))
         shape = tuple(c.output_shape)
@@ -223,7 +225,8 @@ class _Index:
             self.counts.setdefault(v, layer)
 
     def shape(self, value: tuple) -> tuple[str, int | None] | None:
-        for key in (_canonical(value), _canonical(value[1:]) if len(value) > 1 else None):
+        batch = len(value) > 2 or (len(value) == 2 and value[0] != value[1])  # (8, 3, 224, 224): a batch first
+        for key in (_canonical(value), _canonical(value[1:]) if batch else None):
             if key is not None and key in self.shapes:
                 return self.shapes[key]
         if len(set(value)) == 1 and value[0] in self.windows:
@@ -307,6 +310,7 @@ class _Context:
             _matches(w, after_words) for w in (self.after if last_only else self.after_near)))
 
 
+WINDOW_WORDS = ("kernel*", "filter*", "window*", "size", "pool*", "receptive", "patch*")
 FILLERS = {"=", "of", "is", "are", "a", "an", "the", "to", "with", "each", "per"}
 LAYER_NOUNS = ("layer", "layers", "hidden", "lstm*", "gru*", "rnn*", "conv*", "dense", "recurrent", "stacked", "fully")
 
@@ -342,7 +346,9 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
         if found:
             return found
         ints = [x for x in value if isinstance(x, int)]
-        if ints and all(x in index.known or x == 1 for x in ints):
+        window = len(ints) == 2 and any(_matches(w, WINDOW_WORDS) for w in context.before[-2:] + context.after_near[:1])
+        # "filters of size 3x3", "a 3x3 kernel": a window or kernel the network does not hold is unused
+        if ints and not window and all(x in index.known or x == 1 for x in ints):
             return ("input" if any(x in index.inputs for x in ints) else "output_shape"), None
         return "unused", None
     if value is None:
