@@ -327,8 +327,9 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     ledger = account(x.question, count, extra)
     numbers = tuple(e.to_dict() for e in ledger)
     extraction = dict(result.extraction or {}, numbers=list(numbers))
-    if result.status == "answered" and unread(ledger):
-        return _ask_about_unread(result, unread(ledger), numbers, extraction)
+    left = unread(ledger) if result.status == "answered" else []
+    if left:
+        return _ask_about_unread(result, left, numbers, extraction)
     caveat = unused_caveat(ledger) if result.status == "answered" else None
     assumptions = result.assumptions + ((caveat,) if caveat else ())
     return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions)
