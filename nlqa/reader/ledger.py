@@ -53,11 +53,6 @@ _CLAUSE_END = re.compile(r"[.?!;](?=\s)|\n")
 SUFFIXES = {"k": 1_000, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000, "thousand": 1_000, "million": 1_000_000,
             "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 
-SIZE_ROLES = ("input", "units", "filters", "kernel", "stride", "pool", "padding", "dilation", "vocabulary",
-              "embedding_dim", "heads", "key_dim", "feed_forward", "positions", "groups", "patch", "image",
-              "channels", "layer_count", "projection", "output_shape")
-
-
 @dataclass(frozen=True)
 class Entry:
     text: str            # as written
@@ -74,14 +69,18 @@ class Entry:
         return out
 
 
+def _word_pairs(section: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each role of a [roles]/[fallback] table as (words before, words after)."""
+    return {name: (tuple(spec.get("before", ())), tuple(spec.get("after", ()))) for name, spec in section.items()}
+
+
 @lru_cache(maxsize=None)
 def _grammar() -> dict[str, Any]:
     table = load_toml("ledger.toml")
-    roles = {name: (tuple(spec.get("before", ())), tuple(spec.get("after", ()))) for name, spec in table["roles"].items()}
-    fallback = {name: (tuple(spec.get("before", ())), tuple(spec.get("after", ())))
-                for name, spec in table.get("fallback", {}).items()}
-    any_role = (tuple(sorted({w for b, _ in roles.values() for w in b})), tuple(sorted({w for _, a in roles.values() for w in a})))
-    return {"roles": roles, "fallback": fallback, "any_role": any_role, "before": table["window_before"], "after": table["window_after"],
+    roles = _word_pairs(table["roles"])
+    any_role = tuple(tuple(sorted({w for pair in roles.values() for w in pair[side]})) for side in (0, 1))
+    return {"roles": roles, "fallback": _word_pairs(table.get("fallback", {})), "any_role": any_role,
+            "before": table["window_before"], "after": table["window_after"],
             "clause": tuple(table["clause"]["layer_words"])}
 
 
@@ -269,7 +268,7 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None) -> t
     offsets = [s for s, _ in word_matches]
     words = [w for _, w in word_matches]
     clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(question)]
-    layer_clauses = _layer_clauses(question, clause_starts, word_matches, grammar["clause"])
+    layer_clauses = _layer_clauses(clause_starts, word_matches, grammar["clause"])
     index = _Index(count)
     line_starts, code_lines = _code_lines(question)
     extra = extra or {}
@@ -379,7 +378,8 @@ def _clause_of(offset: int, starts: list[int]) -> int:
     return lo
 
 
-def _layer_clauses(question, starts, words, vocabulary) -> set[int]:
+def _layer_clauses(starts, words, vocabulary) -> set[int]:
+    """The clauses that hold a layer word."""
     clauses = set()
     for offset, word in words:
         if _matches(word, vocabulary):
