@@ -324,7 +324,7 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     """The Answer for what the reader understood, with its number ledger."""
     result, count = _answer_and_count(x, id)
     extra = {x.param_count: "parameter_count"} if x.param_count is not None else None
-    ledger = account(x.question, count, extra)
+    ledger = account(x.question, count, extra, x.table_lines)
     numbers = tuple(e.to_dict() for e in ledger)
     extraction = dict(result.extraction or {}, numbers=list(numbers))
     left = unread(ledger) if result.status == "answered" else []

@@ -7,6 +7,7 @@ from typing import Any
 
 from .extraction import Extraction
 from .mentions import Mention, vocab
+from .typos import closest_kind
 
 
 # the names Keras gives layers (model.summary()): "dense", "dense_1", "conv2d_2", ...
@@ -174,6 +175,11 @@ class QuestionMixin:
                     ref["role"] = m.id
                 elif m is None and low in v["modifiers"]:
                     pass
+                elif (m is None and "ordinal" in ref and "kind" not in ref and doc[j].is_alpha and j + 1 < n
+                      and doc[j + 1].lower_ == "layer"):
+                    # "the second conversional layer": a word where the kind belongs is the kind it is
+                    # closest to, or a kind nlqa cannot match (then the layer is asked back, not guessed)
+                    ref["kind"] = closest_kind(low) or f"?{low}"
                 else:
                     break
                 j += 1

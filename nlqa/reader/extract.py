@@ -11,6 +11,8 @@ from .groups import PhraseFinder
 from .kinds import UNSUPPORTED_NAMES
 from .mentions import Mention, Reading, read
 from .normalize import normalize
+from .pasted import consult_tables
+from .summary import read_tables, without_tables
 from .transformers import BLOCK_KINDS
 from .transformers import build as build_transformer
 
@@ -56,6 +58,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         asked = self.asked_sentence()
         quantity, qmention = self.quantity(asked)
         ref, ref_tokens = self.reference(asked, qmention)
+        self.asked_ref = ref
         phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens, asked).find()
         if len(phrases.groups) > MAX_LAYERS:  # the same bound as for code; it keeps every later step fast
             x.status, x.quantity = "needs_clarification", quantity
@@ -234,5 +237,10 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
 
 
 def extract(question: str, framework: str | None = None) -> Extraction:
-    """Read ``question`` into an :class:`Extraction` (never raises on odd text)."""
-    return Extractor(question, framework).run()
+    """Read ``question`` into an :class:`Extraction` (never raises on odd text). A pasted summary
+    table is read apart from the prose and code (:mod:`nlqa.reader.pasted`)."""
+    tables = tuple(t for t in read_tables(question) if t.rows)
+    if not tables:
+        return Extractor(question, framework).run()
+    extractor = Extractor(without_tables(question, tables), framework)
+    return consult_tables(question, extractor.run(), extractor, tables)

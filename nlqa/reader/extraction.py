@@ -31,7 +31,8 @@ class Extraction:
     alternatives: list[Alternative] = field(default_factory=list)
     reason: str = ""                         # for unsupported
     understood: list[str] = field(default_factory=list)
-    framework_source: str = "default"        # default | text | code | option
+    framework_source: str = "default"        # default | text | code | option | summary
+    table_lines: frozenset = frozenset()     # 0-based lines of a pasted summary table
     mentions: list[tuple[str, str, str]] = field(default_factory=list)  # for --explain
     memory: dict[str, Any] = field(default_factory=dict)  # dtype, unit, optimizer, precision
     param_count: int | None = None           # a model given only by its size ("a 7B model")

@@ -255,12 +255,14 @@ def _canonical(shape: tuple) -> tuple:
     return tuple(sorted(x for x in shape if isinstance(x, int) and x != 1))
 
 
-def account(question: str, count=None, extra: dict[str, Any] | None = None) -> tuple[Entry, ...]:
+def account(question: str, count=None, extra: dict[str, Any] | None = None,
+            table_lines: frozenset = frozenset()) -> tuple[Entry, ...]:
     """The ledger of ``question``: one entry per number as written, in text order.
 
     ``count`` is the NetworkCount of what was read (None when nothing was counted); ``extra``
     maps other values the answer used to their role (a parameter count given in the question, a
-    memory size)."""
+    memory size). A number on one of ``table_lines`` (a pasted summary table) is ``summary``: a
+    layer's printed name, shape or count."""
     grammar = _grammar()
     # terminal escapes pasted with a question hold digits that are no numbers: blank them, keeping offsets
     question = ESCAPES.sub(lambda m: " " * len(m.group(0)), question)
@@ -270,7 +272,7 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None) -> t
     clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(question)]
     layer_clauses = _layer_clauses(clause_starts, word_matches, grammar["clause"])
     index = _Index(count)
-    line_starts, code_lines = _code_lines(question)
+    line_starts, on_code = code_lines(question)
     extra = extra or {}
     entries = []
     found = list(_scanner().finditer(question))
@@ -290,9 +292,12 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None) -> t
         after_near = after if re.match(r"[\s-]", question[m.end():m.end() + 1]) else []
         clause = _clause_of(start, clause_starts)
         line = _line_of(start, line_starts)
+        if line in table_lines:
+            entries.append(Entry(text, "summary", None, start, False, True))
+            continue
         role, layer = _role(kind, text, value, _Context(before, after, after_near), question, start, index, extra,
                             grammar)
-        entries.append(Entry(text, role, layer, start, clause in layer_clauses, line in code_lines))
+        entries.append(Entry(text, role, layer, start, clause in layer_clauses, line in on_code))
     return tuple(entries)
 
 
@@ -391,7 +396,7 @@ CODE_LINE = re.compile(r"^\s*(?:>>>|[\w.]+\(|\.\.\.|In \[\d*\]:|from\s+\w|import
                        r"[\w.]+\(.*\)\s*[,)\]]*\s*$)|[A-Za-z_]\w*(?:\.\w+)*\([^()]*\)\s*\(")
 
 
-def _code_lines(question: str) -> tuple[list[int], set[int]]:
+def code_lines(question: str) -> tuple[list[int], set[int]]:
     """The offsets where lines start, and the numbers of the lines that are code."""
     starts, code, fenced = [0], set(), False
     lines = question.split("\n")

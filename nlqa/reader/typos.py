@@ -90,5 +90,31 @@ def correct_word(word: str) -> str:
     return good[0]
 
 
+@lru_cache(maxsize=1)
+def _kind_words() -> dict[str, str]:
+    """The one-word names of layer kinds in patterns.jsonl (KIND entries): word -> kind id."""
+    out = {}
+    for _, entry in iter_jsonl("patterns.jsonl"):
+        if entry["label"] == "KIND" and len(entry["pattern"]) == 1 and not str(entry.get("id", "")).startswith("?"):
+            spec = entry["pattern"][0]
+            for w in _strings(spec.get("LOWER")):
+                if len(w) >= 5 and w.isalpha():
+                    out.setdefault(w, entry["id"])
+    return out
+
+
+KIND_SIMILARITY = 70   # rapidfuzz ratio (0-100) for a word standing where a layer kind belongs
+
+
+def closest_kind(word: str) -> str | None:
+    """The layer kind a misspelt kind word names ("conversional layer", "convolutinal"), when one
+    kind word is clearly the closest (rapidfuzz ratio at least KIND_SIMILARITY); else None."""
+    from rapidfuzz import fuzz, process
+    words = _kind_words()
+    found = process.extract(word.lower(), list(words), scorer=fuzz.ratio, limit=3, score_cutoff=KIND_SIMILARITY)
+    kinds = {words[w] for w, score, _ in found if score >= found[0][1] - 5} if found else set()
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def correct(text: str) -> str:
     return WORD.sub(lambda m: correct_word(m.group(0)), text)

@@ -1,0 +1,144 @@
+"""What a pasted summary table adds to the reading of the prose and code around it.
+
+The prose and code are read with the table's lines blanked (:func:`nlqa.reader.summary.without_tables`),
+then the table is consulted:
+
+* **a count the asker quotes names the layer asked about.** "Where does 448 come from?" with a row
+  printing 448 asks for that row's parameters; a quoted side of a row's output shape ("where does
+  148 come from?") asks for its output shape. Only numbers in the prose, in a sentence that asks
+  (a question mark, or why/how/where), are read this way.
+* **the table is the network when the prose and code do not give one** (a variable for the input
+  size, ``Dense(nb_classes)``, no code at all): :func:`nlqa.reader.tablespec.read_table` rebuilds
+  it row by row, and the answer says so.
+* **code and table are checked row by row** when both give the network: a row whose printed count
+  differs from the count of the code's layer is named in the assumptions (another framework version
+  or configuration printed the table).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.count import count_network
+from ..errors import SpecError
+from .extraction import Extraction
+from .ledger import code_lines
+from .summary import Table
+from .tablespec import TableReading, read_table
+
+ASKING = re.compile(r"\?|\b(?:why|how|where|explain|understand|calculat\w*|comput\w*)\b", re.I)
+SENTENCE = re.compile(r"[^.?!\n]*(?:[.?!]+|\n|$)")
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?![\w.]|\.\d)")
+TOTALS = ("total_parameters", "trainable_parameters")
+
+
+def _asking_sentences(text: str) -> list[list[int]]:
+    """The numbers of each prose sentence that asks, sentence by sentence (code lines left out)."""
+    starts, code = code_lines(text)
+    out = []
+    for n, line in enumerate(text.split("\n")):
+        if n in code:
+            continue
+        for sentence in SENTENCE.findall(line):
+            if ASKING.search(sentence):
+                numbers = [int(m.group(1).replace(",", "")) for m in NUMBER.finditer(sentence)]
+                if numbers:
+                    out.append(numbers)
+    return out
+
+
+def _asked_row(sentences: list[list[int]], rows, totals: dict) -> tuple[str, int] | None:
+    """(quantity, 1-based layer) asked about: the first asking sentence that quotes a row's count
+    (10 or more) names that row; in it, the first number that is the count or a side of the row's
+    output shape says which of the two is asked ("Where does 148 and 448 come from?": the shape)."""
+    for numbers in sentences:
+        if any(value in totals.values() for value in numbers):
+            return None
+        hit = next(((i, row) for value in numbers for i, row in enumerate(rows, 1)
+                    if row.params is not None and row.params == value and value >= 10), None)
+        if hit is None:
+            continue
+        index, row = hit
+        for value in numbers:
+            if value == row.params:
+                return "layer_parameters", index
+            if value >= 2 and row.shape and value in row.shape[1:]:
+                return "output_shape", index
+    return None
+
+
+def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table, ...]) -> Extraction:
+    x.question = question
+    x.table_lines = frozenset().union(*(t.lines for t in tables))
+    readings = [(t, r) for t in tables if (r := read_table(t)) is not None]
+    numbers = _asking_sentences(extractor.question)
+    if len({tuple(r.params for r in t.rows) for t in tables if len(t.rows) > 1}) > 1:
+        # two summaries that differ ("with LSTM ... with CuDNNLSTM ..."): which one the count is about is open
+        x.status, x.spec = "needs_clarification", None
+        x.missing = ["which of the pasted summaries the question is about (they print different counts): "
+                     "ask about one network, or ask what makes them differ with both layers written out"]
+        return x
+    if x.status == "answered" and x.spec is not None:
+        try:
+            return _check_code(x, count_network(x.spec), tables, numbers)
+        except SpecError:
+            if not readings:
+                return x  # the answer says what does not fit
+    if not readings:
+        return x
+    table, reading = readings[0]
+    asked = _asked_row(numbers, reading.rows, table.totals)
+    quantity = asked[0] if asked else x.quantity
+    if quantity is None and not asked:
+        return x          # nothing asked that a count answers ("why is my accuracy 50%?")
+    if x.status == "unsupported" and not (x.reason.startswith("nlqa could not read") or x.quantity):
+        return x
+    return _from_table(x, extractor, table, reading, asked, quantity)
+
+
+def _from_table(x: Extraction, extractor, table: Table, reading: TableReading, asked, quantity) -> Extraction:
+    out = Extraction(x.question, spec=reading.spec, quantity=quantity or "total_parameters",
+                     framework_source="summary", table_lines=x.table_lines, mentions=x.mentions)
+    out.assumptions = [f"the network is read from the pasted {_style(table)} ({len(reading.rows)} layer rows): "
+                       "what a row does not print (kernel, stride, padding, pool window) is the value that "
+                       "gives the row's printed count and output shape"] + list(reading.notes)
+    out.understood = [f"{row.name} ({layer.kind})" for row, layer in zip(reading.rows, reading.spec.layers)]
+    if asked:
+        out.quantity, out.layer = asked
+    elif getattr(extractor, "asked_ref", None) is not None:
+        index = extractor.resolve_reference(extractor.asked_ref, reading.spec)
+        if index is None:
+            x.missing.append("which layer is meant (nlqa could not match the layer the question names to a "
+                             "row of the pasted summary)")
+            return x
+        out.layer = index
+        if out.quantity in TOTALS and len(reading.spec.layers) > 1:
+            out.quantity = "layer_parameters"
+    return out
+
+
+def _check_code(x: Extraction, counted, tables, numbers: list[list[int]]) -> Extraction:
+    """The code's network against the table's rows: the layer a quoted count names, and each row
+    whose printed count differs from the code's count."""
+    layers = [c for c in counted.layers if not c.spec.implicit]
+    for table in tables:
+        rows = [r for r in table.rows if (r.cls or "") not in ("InputLayer",) and not r.name.startswith("input")]
+        if len(rows) != len(layers):
+            continue
+        if x.layer is None and x.quantity in TOTALS:
+            asked = _asked_row(numbers, rows, table.totals)
+            if asked:
+                x.quantity, x.layer = asked
+        for row, layer in zip(rows, layers):
+            if row.params is not None and row.params != layer.params:
+                x.assumptions.append(
+                    f"the pasted summary prints {row.params:,} for {row.name}, where this count under "
+                    f"{x.spec.framework} conventions gives {layer.params:,}: the summary comes from another "
+                    "framework version or configuration")
+        break
+    return x
+
+
+def _style(table: Table) -> str:
+    return {"keras": "Keras model summary", "torchinfo": "torchinfo summary",
+            "torchsummary": "torchsummary table"}.get(table.style, "summary")
