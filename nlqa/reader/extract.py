@@ -12,6 +12,7 @@ from .kinds import UNSUPPORTED_NAMES
 from .mentions import Mention, Reading, read
 from .normalize import normalize
 from .pasted import consult_tables
+from .reprs import as_code
 from .summary import read_tables, without_tables
 from .transformers import BLOCK_KINDS
 from .transformers import build as build_transformer
@@ -239,8 +240,11 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
 def extract(question: str, framework: str | None = None) -> Extraction:
     """Read ``question`` into an :class:`Extraction` (never raises on odd text). A pasted summary
     table is read apart from the prose and code (:mod:`nlqa.reader.pasted`)."""
-    tables = tuple(t for t in read_tables(question) if t.rows)
-    if not tables:
+    code, printed = as_code(question)
+    tables = tuple(t for t in read_tables(code) if t.rows)
+    if not tables and not printed:
         return Extractor(question, framework).run()
-    extractor = Extractor(without_tables(question, tables), framework)
-    return consult_tables(question, extractor.run(), extractor, tables)
+    extractor = Extractor(without_tables(code, tables), framework)
+    x = extractor.run()
+    x.question, x.table_lines = question, printed
+    return consult_tables(question, x, extractor, tables) if tables else x

@@ -29,8 +29,9 @@ _DEFAULTS = {f.name: f.default for f in fields(LayerSpec)}
 # Numbers as people write them; the alternatives are tried left to right, so the longer forms first.
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?(?:[eE]-?\d+)?"
 _SCAN_TEMPLATE = (
-    # 4*2*(2+3+1) = 48: the asker's arithmetic, bounded to one line of at most 80 characters
-    r"(?P<arith>(?<![\w.])(?=[\d(][\d \t()×x/^.-]{0,80}[*+×/^])[\d(][\d \t()*+×x/^.-]{1,80}?=[ \t]*\d[\d,]*)"
+    # 4*2*(2+3+1) = 48 or 150 = 3 * [5*(5+4)+5]: the asker's arithmetic, bounded to one line of at most 80 characters
+    r"(?P<arith>(?<![\w.])(?=[\d(][\d \t()×x/^.-]{0,80}[*+×/^])[\d(][\d \t()*+×x/^.-]{1,80}?=[ \t]*\d[\d,]*"
+    r"|(?<![\w.])\d[\d,]*[ \t]*=[ \t]*(?=[\d(\[][\d \t()\[\]×x/^.-]{0,80}[*+×/^])[\d(\[][\d \t()\[\]*+×x/^.-]{1,80}[\d)\]])"
     r"|(?P<tuple>(?<![\w])\(\s*(?:None|\d[\d,]*|\?|batch)?(?:\s*,\s*(?:None|\d[\d,]*|\?))+\s*,?\s*\)|\(\s*\d+\s*,\s*\))"
     r"|(?P<product>(?<![\w.])\d+(?:\s*(?:[xX×*^]|\*\*)\s*\d+)+(?!\w|\.\d))"             # 28x28x3, 32*8*8, 2^15
     r"|(?P<chain>(?<![\w.-])\d+(?:\s*(?:-|->|→|—)\s*\d+){2,}(?!\w|\.\d))"               # 4-8-8-3

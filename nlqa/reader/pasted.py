@@ -32,8 +32,9 @@ NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?![\w.]|\.\d)")
 TOTALS = ("total_parameters", "trainable_parameters")
 
 
-def _asking_sentences(text: str) -> list[list[int]]:
-    """The numbers of each prose sentence that asks, sentence by sentence (code lines left out)."""
+def _asking_sentences(text: str) -> list[list[tuple[int, str]]]:
+    """The numbers of each prose sentence that asks, each with the text before it in its sentence
+    (code lines left out)."""
     starts, code = code_lines(text)
     out = []
     for n, line in enumerate(text.split("\n")):
@@ -41,35 +42,38 @@ def _asking_sentences(text: str) -> list[list[int]]:
             continue
         for sentence in SENTENCE.findall(line):
             if ASKING.search(sentence):
-                numbers = [int(m.group(1).replace(",", "")) for m in NUMBER.finditer(sentence)]
+                found = list(NUMBER.finditer(sentence))
+                numbers = [(int(m.group(1).replace(",", "")), sentence[found[i - 1].end() if i else 0:m.start()])
+                           for i, m in enumerate(found)]
                 if numbers:
                     out.append(numbers)
     return out
 
 
-def _asked_row(sentences: list[list[int]], rows, totals: dict) -> tuple[str, int] | None:
+JOINED = re.compile(r"^\s*(?:,|&|and|or|/)\s*$", re.I)
+
+
+def _asked_row(sentences, rows, totals: dict) -> tuple[str, int] | None:
     """(quantity, 1-based layer) asked about: the first asking sentence that quotes a row's count
-    (10 or more) names that row; in it, the first number that is the count or a side of the row's
-    output shape says which of the two is asked ("Where does 148 and 448 come from?": the shape)."""
+    (10 or more) names that row. A side of the row's output shape joined to the count ("Where does
+    148 and 448 come from?") and written first says the shape is asked first."""
     for numbers in sentences:
-        if any(value in totals.values() for value in numbers):
+        if any(value in totals.values() for value, _ in numbers):
             return None
-        hit = next(((i, row) for value in numbers for i, row in enumerate(rows, 1)
+        hit = next(((k, i, row) for k, (value, _) in enumerate(numbers) for i, row in enumerate(rows, 1)
                     if row.params is not None and row.params == value and value >= 10), None)
         if hit is None:
             continue
-        index, row = hit
-        for value in numbers:
-            if value == row.params:
-                return "layer_parameters", index
-            if value >= 2 and row.shape and value in row.shape[1:]:
-                return "output_shape", index
+        k, index, row = hit
+        if k and JOINED.match(numbers[k][1]) and row.shape and numbers[k - 1][0] in row.shape[1:]:
+            return "output_shape", index
+        return "layer_parameters", index
     return None
 
 
 def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table, ...]) -> Extraction:
     x.question = question
-    x.table_lines = frozenset().union(*(t.lines for t in tables))
+    x.table_lines = x.table_lines.union(*(t.lines for t in tables))
     readings = [(t, r) for t in tables if (r := read_table(t)) is not None]
     numbers = _asking_sentences(extractor.question)
     if len({tuple(r.params for r in t.rows) for t in tables if len(t.rows) > 1}) > 1:
@@ -91,8 +95,9 @@ def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table,
     quantity = asked[0] if asked else x.quantity
     if quantity is None and not asked:
         return x          # nothing asked that a count answers ("why is my accuracy 50%?")
-    if x.status == "unsupported" and not (x.reason.startswith("nlqa could not read") or x.quantity):
-        return x
+    if x.status == "unsupported" and not (x.reason.startswith("nlqa could not read") or x.quantity or (
+            asked and not x.reason.startswith("the question involves"))):
+        return x      # a layer kind nlqa cannot count, or a question about something else
     return _from_table(x, extractor, table, reading, asked, quantity)
 
 
@@ -117,7 +122,7 @@ def _from_table(x: Extraction, extractor, table: Table, reading: TableReading, a
     return out
 
 
-def _check_code(x: Extraction, counted, tables, numbers: list[list[int]]) -> Extraction:
+def _check_code(x: Extraction, counted, tables, numbers) -> Extraction:
     """The code's network against the table's rows: the layer a quoted count names, and each row
     whose printed count differs from the code's count."""
     layers = [c for c in counted.layers if not c.spec.implicit]

@@ -16,6 +16,9 @@ from functools import lru_cache
 from ..resources import load_toml
 
 RULE = re.compile(r"^[\s_=─━│┃┏┓┗┛┡┩┠┨╇┳┻┯┷├┤┼└┘┌┐+\-|'.*]*$")   # a table's rules and frames
+FRAME = "│┃"
+MODEL_LINE = re.compile(r'^\s*Model: ["\w]')
+TABLE_LINE = re.compile(r"^\s*[A-Za-z_][\w.]*(?:\s*\([\w.]+\))?(?::\s*\d+-\d+)?\s+\[[-\d,\s]+\]\s+(?:--|\d[\d,]*)\s*$")
 HEADER = re.compile(r"Layer \(type\)|Output Shape|Param #|Layer \(type:depth-idx\)|Connected to")
 OTHER_TOTALS = re.compile(r"^\s*[│┃|]?\s*(?:Params size|Input size|Forward/backward pass size|Estimated Total Size|"
                           r"Total mult-adds|Optimizer params|Model: \"|Model: [\w\"])", re.I)
@@ -28,6 +31,7 @@ class Row:
     cls: str | None           # the framework class as printed (may be cut short)
     shape: tuple | None       # the printed output shape, batch axis included; None = unknown side
     params: int | None        # None when the row prints no count ("--")
+    depth: int | None = None  # torchinfo's nesting depth
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ def read_tables(text: str) -> tuple[Table, ...]:
                 current = {"style": None, "framework": "keras", "layout": "channels_last", "rows": [], "totals": {},
                            "lines": set()}
             current["lines"].add(n)
+            title = next((k for k in range(n - 1, max(n - 4, -1), -1) if MODEL_LINE.match(lines[k])), None)
+            if title is not None:
+                current["lines"].add(title)   # 'Model: "sequential"' above the header
             continue
         total = next(((q, m) for q, pattern in grammar["totals"].items() if (m := pattern.match(line))), None)
         if total:
@@ -114,12 +121,16 @@ def read_tables(text: str) -> tuple[Table, ...]:
                            "totals": {}, "lines": set()}
             current.update(style=style, framework=spec["framework"], layout=spec["layout"])
             params = m.group("params")
+            depth = m.groupdict().get("depth")
             current["rows"].append(Row(n, m.group("name") or m.group("type"), m.group("type"),
                                        _shape(m.group("shape")),
-                                       None if params == "--" else int(params.replace(",", ""))))
+                                       None if params == "--" else int(params.replace(",", "")),
+                                       int(depth) if depth else None))
             current["lines"].add(n)
             continue
-        if current is not None and line.strip() and (RULE.match(line) or OTHER_TOTALS.match(line)):
+        if current is not None and line.strip() and (RULE.match(line) or OTHER_TOTALS.match(line)
+                                                     or line.lstrip()[:1] in FRAME or TABLE_LINE.match(line)):
+            # a frame, a name wrapped onto a second line ("│ (BatchNormalization) │"), a container row
             current["lines"].add(n)
             continue
         if current is not None and line.strip() and not RULE.match(line):

@@ -11,7 +11,7 @@ candidate reproduces, or a class nlqa cannot count, leaves the table unread (``N
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import product
 
@@ -78,6 +78,10 @@ def _sides(row: Row, layout: str, kind: str) -> tuple | None:
 
 
 def _fits(out: tuple, want: tuple) -> bool:
+    """Whether a counted output shape is the printed one; sides of 1 the framework keeps
+    (AdaptiveAvgPool2d(1) prints [1, 64, 1, 1]) may stand before the channels."""
+    if len(want) > len(out) and all(side == 1 for side in want[:len(want) - len(out)]):
+        want = want[len(want) - len(out):]
     return len(out) == len(want) and all(a is None or b is None or a == b for a, b in zip(out, want))
 
 
@@ -142,8 +146,11 @@ def _first_inputs(spec: LayerSpec, want: tuple, params: int, framework: str) -> 
         if params % f or per <= 0 or per % (k ** dims):
             return []
         c_in = per // k ** dims
-        if spec.padding == "same" or (spec.strides or (1,))[0] != 1:
-            return [want[:-1] + (c_in,)] if spec.padding == "same" and spec.strides == (1,) else []
+        stride = (spec.strides or (1,))[0]
+        if spec.padding == "same":   # ceil(n/s) = out: n = out·s is the side that fills every stride
+            return [tuple(n * stride if n is not None else None for n in want[:-1]) + (c_in,)]
+        if stride != 1:
+            return []
         return [tuple(n + k - 1 if n is not None else None for n in want[:-1]) + (c_in,)]
     return []
 
@@ -156,15 +163,22 @@ def read_table(table: Table) -> TableReading | None:
     shape: tuple | None = None
     first_input: tuple | None = None
     layers, rows, notes = [], [], []
-    for row in table.rows:
-        if row.cls in containers or row.params is None:
+    for n, row in enumerate(table.rows):
+        following = table.rows[n + 1] if n + 1 < len(table.rows) else None
+        if row.depth is not None and following is not None and (following.depth or 0) > row.depth:
+            continue         # torchinfo: a module whose rows follow, nested deeper
+        if row.cls in containers and row.depth is None:
             return None      # a nested model's row sums layers the table does not show
+        if row.params is None:
+            row = replace(row, params=0)   # torchinfo's "--": no parameters of its own
         kind = _kind_of(row, namespace)
         if kind == "input":
             if layers or row.shape is None:
                 return None
             shape = first_input = tuple(row.shape[1:])
             continue
+        if kind == "passthrough":
+            kind = "Activation"
         if kind in ("container", "transformer", "stack") or kind is None:
             return None
         bidirectional = kind == "wrapper" and (row.cls or "").lower().startswith("bidirectional")
