@@ -11,7 +11,7 @@ from .groups import PhraseFinder
 from .kinds import UNSUPPORTED_NAMES
 from .mentions import Mention, Reading, read
 from .normalize import normalize
-from .pasted import consult_tables
+from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
 from .summary import read_tables, without_tables
 from .transformers import BLOCK_KINDS
@@ -243,7 +243,7 @@ def extract(question: str, framework: str | None = None) -> Extraction:
     code, printed = as_code(question)
     tables = tuple(t for t in read_tables(code) if t.rows)
     if not tables and not printed:
-        return Extractor(question, framework).run()
+        return quoted_layer(Extractor(question, framework).run(), question)
     extractor = Extractor(without_tables(code, tables), framework)
     x = extractor.run()
     x.question, x.table_lines = question, printed

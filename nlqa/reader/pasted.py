@@ -54,21 +54,43 @@ JOINED = re.compile(r"^\s*(?:,|&|and|or|/)\s*$", re.I)
 
 
 def _asked_row(sentences, rows, totals: dict) -> tuple[str, int] | None:
-    """(quantity, 1-based layer) asked about: the first asking sentence that quotes a row's count
-    (10 or more) names that row. A side of the row's output shape joined to the count ("Where does
-    148 and 448 come from?") and written first says the shape is asked first."""
+    """(quantity, 1-based layer) asked about. ``rows`` are (count, output sides) per layer: the
+    first asking sentence that quotes one layer's count (10 or more, and no other layer's) names that
+    layer. A side of the layer's output shape joined to the count ("Where does 148 and 448 come
+    from?") and written first says the shape is asked first. A quoted total names no layer."""
     for numbers in sentences:
         if any(value in totals.values() for value, _ in numbers):
             return None
-        hit = next(((k, i, row) for k, (value, _) in enumerate(numbers) for i, row in enumerate(rows, 1)
-                    if row.params is not None and row.params == value and value >= 10), None)
-        if hit is None:
-            continue
-        k, index, row = hit
-        if k and JOINED.match(numbers[k][1]) and row.shape and numbers[k - 1][0] in row.shape[1:]:
-            return "output_shape", index
-        return "layer_parameters", index
+        for k, (value, _) in enumerate(numbers):
+            matches = [i for i, (params, _) in enumerate(rows, 1) if params == value and value >= 10]
+            if len(matches) != 1:
+                continue
+            index = matches[0]
+            sides = rows[index - 1][1] or ()
+            if k and JOINED.match(numbers[k][1]) and numbers[k - 1][0] in sides:
+                return "output_shape", index
+            return "layer_parameters", index
     return None
+
+
+def quoted_layer(x: Extraction, question: str) -> Extraction:
+    """Without a table: a count the asker quotes that is one layer's count names that layer ("I do not
+    understand the number 2600 in the model summary!")."""
+    if x.status != "answered" or x.spec is None or x.layer is not None or x.quantity not in TOTALS:
+        return x
+    numbers = _asking_sentences(question)
+    if not numbers or len(x.spec.layers) < 2:
+        return x
+    try:
+        counted = count_network(x.spec)
+    except SpecError:
+        return x
+    listed = [c for c in counted.layers if not c.spec.implicit]
+    totals = {q: v for q, v in counted.totals.items() if q in TOTALS}
+    asked = _asked_row(numbers, [(c.params, c.output_shape) for c in listed], totals)
+    if asked:
+        x.quantity, x.layer = asked
+    return x
 
 
 def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table, ...]) -> Extraction:
@@ -91,7 +113,7 @@ def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table,
     if not readings:
         return x
     table, reading = readings[0]
-    asked = _asked_row(numbers, reading.rows, table.totals)
+    asked = _asked_row(numbers, _pairs(reading.rows), table.totals)
     quantity = asked[0] if asked else x.quantity
     if quantity is None and not asked:
         return x          # nothing asked that a count answers ("why is my accuracy 50%?")
@@ -131,7 +153,7 @@ def _check_code(x: Extraction, counted, tables, numbers) -> Extraction:
         if len(rows) != len(layers):
             continue
         if x.layer is None and x.quantity in TOTALS:
-            asked = _asked_row(numbers, rows, table.totals)
+            asked = _asked_row(numbers, _pairs(rows), table.totals)
             if asked:
                 x.quantity, x.layer = asked
         for row, layer in zip(rows, layers):
@@ -142,6 +164,10 @@ def _check_code(x: Extraction, counted, tables, numbers) -> Extraction:
                     "framework version or configuration")
         break
     return x
+
+
+def _pairs(rows) -> list[tuple[int | None, tuple]]:
+    return [(row.params, tuple(row.shape[1:]) if row.shape else ()) for row in rows]
 
 
 def _style(table: Table) -> str:
