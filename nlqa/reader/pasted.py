@@ -22,6 +22,7 @@ import re
 from ..core.count import count_network
 from ..errors import SpecError
 from .extraction import Extraction
+from .kinds import _kind_matches
 from .ledger import code_lines
 from .summary import Table
 from .tablespec import TableReading, read_table
@@ -117,6 +118,14 @@ def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table,
     quantity = asked[0] if asked else x.quantity
     if quantity is None and not asked:
         return x          # nothing asked that a count answers ("why is my accuracy 50%?")
+    printed = set(table.totals.values()) | {sum(r.params for r in reading.rows)}
+    quotes_total = any(value in printed for sentence in numbers for value, _ in sentence)
+    ref = getattr(extractor, "asked_ref", None)
+    # the table is all there is: no code, and the prose names no layer kind the table does not hold
+    alone = not extractor.code.layers and all(
+        any(_kind_matches(m.id, layer.kind) for layer in reading.spec.layers) for m in extractor.mentions("KIND"))
+    if not (asked or ref is not None or ((quotes_total or alone) and quantity in TOTALS)):
+        return x          # the question's ask is not tied to the table: a row, a named layer or its total
     if x.status == "unsupported" and not (x.reason.startswith("nlqa could not read") or x.quantity or (
             asked and not x.reason.startswith("the question involves"))):
         return x      # a layer kind nlqa cannot count, or a question about something else
@@ -150,6 +159,14 @@ def _check_code(x: Extraction, counted, tables, numbers) -> Extraction:
     layers = [c for c in counted.layers if not c.spec.implicit]
     for table in tables:
         rows = [r for r in table.rows if (r.cls or "") not in ("InputLayer",) and not r.name.startswith("input")]
+        printed = table.totals.get("total_parameters")
+        if len(rows) != len(layers) and printed is not None and printed != counted.totals["total_parameters"]:
+            # the code read is not the network the summary prints, and no row says where they part
+            x.status, x.spec = "needs_clarification", None
+            x.missing = [f"which network is meant: the code reads as {counted.totals['total_parameters']:,} "
+                         f"parameters, while the pasted summary prints {printed:,} and its rows do not match "
+                         "the code's layers one to one"]
+            return x
         if len(rows) != len(layers):
             continue
         if x.layer is None and x.quantity in TOTALS:
