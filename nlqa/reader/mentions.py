@@ -74,18 +74,19 @@ class Reading:
 
 
 def _resolve(found: list[tuple[Pattern, int, int, int | None]], doc) -> list[Mention]:
-    """Longest match first; on a tie the pattern listed first; no two mentions overlap."""
+    """Longest mention first; on a tie the match that read more context ("Filter Size 3x3" as a kernel
+    over "Size 3x3" as an input), then the pattern listed first; no two mentions overlap."""
     trimmed = []
     for entry, start, end, value_at in found:
         cover = (start, end)
         if entry.span is not None:  # the match reads its context, the mention covers only a part
             a, b = entry.span  # non-negative: from the match's start; negative or 0 (b): from its end
             cover = (start + a if a >= 0 else end + a, start + b if b > 0 else end + b)
-        trimmed.append((entry, value_at, cover))
-    order = sorted(trimmed, key=lambda f: (-(f[2][1] - f[2][0]), f[0].line, f[2][0]))
+        trimmed.append((entry, value_at, cover, end - start))
+    order = sorted(trimmed, key=lambda f: (-(f[2][1] - f[2][0]), -f[3], f[0].line, f[2][0]))
     taken: set[int] = set()
     chosen = []
-    for entry, value_at, (start, end) in order:
+    for entry, value_at, (start, end), _ in order:
         if any(i in taken for i in range(start, end)):
             continue
         taken.update(range(start, end))
