@@ -260,8 +260,13 @@ class _Reader:
         values = {}
         for param, node in args.items():
             target = mapping.get(param)
-            if target and target not in ("ignore", "layer", "layers"):
-                values[target] = _value(node) if isinstance(node, ast.AST) else node
+            value = _value(node) if isinstance(node, ast.AST) else node
+            if target == "kernel_side":   # Keras 1: Convolution2D(32, 5, 5), one argument per side
+                sides = values.get("kernel", ())
+                values["kernel"] = UNKNOWN if UNKNOWN in (sides, value) else sides + (
+                    value if isinstance(value, tuple) else (value,))
+            elif target and target not in ("ignore", "layer", "layers"):
+                values[target] = value
         return values
 
     def _target(self, param: str, namespace: str, entry: dict[str, Any]) -> str | None:

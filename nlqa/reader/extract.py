@@ -9,6 +9,7 @@ from .code import MAX_LAYERS, CodeReading, read_code
 from .extraction import Alternative, Extraction  # noqa: F401  (re-exported)
 from .groups import PhraseFinder
 from .kinds import UNSUPPORTED_NAMES
+from .layout import channels_last
 from .mentions import Mention, Reading, read
 from .normalize import normalize
 from .pasted import consult_tables, quoted_layer
@@ -28,10 +29,12 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     def __init__(self, question: str, framework: str | None = None):
         self.question = question
         self.override = framework
-        self.code: CodeReading = read_code(question)
+        self.code, layout_note = channels_last(read_code(question), question)
         self.text = normalize(self.code.text)
         self.reading: Reading = read(self.text)
         self.x = Extraction(question)
+        if layout_note:
+            self.x.assumptions.append(layout_note)
         self.x.mentions = [(m.label, m.id, m.text) for m in self.reading.mentions]
 
     # -- helpers ------------------------------------------------------------------------
