@@ -163,6 +163,19 @@ class PhraseFinder:
             i = max(end, group.end)
         if not out.groups and not self.code:
             out.groups = references  # "how many parameters are in the embedding matrix?" names the only layer
+        return self._without_title_topics(out)
+
+    def _without_title_topics(self, out: Phrases) -> Phrases:
+        """A post's title ("Calculating number of parameters in Conv2D", then the body) names its topic:
+        a layer it names without a size is not a layer of the network when the body gives layers."""
+        text = self.doc.text
+        first = text.find("\n\n")
+        if first < 0 or first > 150 or text[:first].rstrip()[-1:] in ".?!:;," or not text[first:].strip():
+            return out
+        title = [g for g in out.groups if self.doc[g.start].idx < first and not g.sizes and not g.code]
+        body = [g for g in out.groups if self.doc[g.start].idx > first]
+        if title and (body or self.code):
+            out.groups = [g for g in out.groups if g not in title]
         return out
 
     def _phrase_at(self, i: int) -> tuple[Group, int] | None:

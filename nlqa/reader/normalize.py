@@ -84,6 +84,10 @@ CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?!\w|\.\d|\s*->)")
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 
 
+# a first line of at most 150 characters without end punctuation, with more text after it
+TITLE = re.compile(r"\A(\s*[^\n]{1,150}?[^\s.?!:;,(\[{=])[ \t]*\n(?=[ \t]*\S)")
+
+
 def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
     text = LONG_RUN.sub(r"\1 ", text)  # the tokenizer is slow on very long unbroken runs
@@ -97,6 +101,7 @@ def normalize(text: str) -> str:
     text = CHAIN.sub(lambda m: re.sub(r"\s*->\s*", "-", m.group(0)), text)  # "3 -> 4 -> 1" -> "3-4-1"
     text = PAIR.sub(r"\1 inputs to \2 outputs", text)  # "a dense layer 128 -> 64"
     text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10^3" -> "1000"
+    text = TITLE.sub(r"\1\n\n", text, count=1)  # a post's title is a paragraph of its own
     text = re.sub(r"[ \t]*\n[ \t]*(?!\n)(?<!\n\n)", " ", text)  # a wrapped line is one sentence
     text = re.sub(r"[ \t]+", " ", text)
     words, scales, suffixes, run = _number_tables()
