@@ -109,6 +109,14 @@ class SpecMixin:
             channels = [m.id for m in self.mentions("CHANNELS")] + [
                 words[t.lower_] for t in self.reading.doc if t.lower_ in words]
             shape = shape + (int(channels[0]),) if channels else shape
+            if not channels and specs and specs[0].kind in ("Conv", "Conv2D", "SeparableConv2D", "Conv2DTranspose"):
+                if x.quantity != "output_shape":
+                    x.missing.append(f"how many channels the {shape[0]}×{shape[1]} image has (1 for grayscale, "
+                                     "3 for RGB): the first convolution's weights depend on it")
+                    return None
+                shape = shape + (1,)  # a convolution's output channels are its filters, whatever it reads
+                x.assumptions.append(f"the image's channels are not given: read as {self._fmt(shape)}; the "
+                                     "first convolution's output has its filters as channels, whatever the input's")
         elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
             steps = "an unknown number of" if shape[0] is None else str(shape[0])
             source = f"Keras input_shape={self._fmt(shape)}: " if self.fw == "keras" else "input: "
