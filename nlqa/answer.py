@@ -130,17 +130,24 @@ def option_matching(x: Extraction, value: Any) -> str | None:
     return f"None of the options given ({', '.join(f'{n:,}' for _, n in options)}) equals {value:,}."
 
 
+def _window(value, kind: str, dims_of: dict) -> str:
+    """A kernel or pool as people write it: 3 on a 2-D layer is '3×3'."""
+    sides = value if isinstance(value, tuple) else (value,)
+    if len(sides) == 1:
+        sides = sides * dims_of.get(kind, 1)
+    return "×".join(str(k) for k in sides)
+
+
 def _layer_label(c: LayerCount) -> str:
+    from .core.conv import CONV_DIMS, POOL_DIMS
     spec = c.spec
     name = KIND_NAMES.get(spec.kind, spec.kind)
     if spec.bidirectional:
         name = f"bidirectional {name}"
     if spec.kernel is not None:
-        kernel = spec.kernel if isinstance(spec.kernel, tuple) else (spec.kernel,)
-        name += (f", {spec.units} filters" if spec.units else "") + " " + "×".join(str(k) for k in kernel)
+        name += (f", {spec.units} filters of" if spec.units else ",") + " " + _window(spec.kernel, spec.kind, CONV_DIMS)
     elif spec.pool is not None:
-        pool = spec.pool if isinstance(spec.pool, tuple) else (spec.pool,)
-        name += " " + "×".join(str(p) for p in pool)
+        name += ", " + _window(spec.pool, spec.kind, POOL_DIMS) + " window"
     elif spec.kind == "Embedding":
         name += f", {spec.vocab:,} × {spec.units}"
     elif spec.units:
@@ -151,7 +158,11 @@ def _layer_label(c: LayerCount) -> str:
 
 
 def _fmt_shape(shape) -> str:
-    return "(" + ", ".join("T" if s is None else str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
+    """A shape as Python writes it, no thousands separators: (1024, 768); an unknown side is '?',
+    except the steps of a (steps, features) sequence, 'T'."""
+    sides = ["T" if s is None and len(shape) == 2 and at == 0 else "?" if s is None else str(s)
+             for at, s in enumerate(shape)]
+    return "(" + ", ".join(sides) + (",)" if len(shape) == 1 else ")")
 
 
 def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[str]:
@@ -164,7 +175,7 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
             steps.append(head + "; no parameters.")
             continue
         if c.spec.kind in ("SimpleRNN", "LSTM", "GRU", "Dense"):
-            i = c.input_shape[-1]
+            i = c.input_shape[-1] if c.input_shape and c.input_shape[-1] is not None else c.spec.in_features
             head += f"; input size i = {i}, units u = {c.spec.units}; formula {c.formula}"
         steps.append(head)
         for t in c.terms:

@@ -35,16 +35,19 @@ def value_text(value: Any) -> str:
         return "—"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(value_text(v) for v in value) + ")"
+    if isinstance(value, (list, tuple)):            # a shape: no separators, so (1024, 768) has 2 sides
+        return "(" + ", ".join("?" if v is None else str(v) for v in value) + ")"
     return clean(value)
 
 
 def shape_text(shape: Any) -> str:
-    """A shape without the batch dimension, Python style: (6,) · (20, 64); T for unknown steps."""
+    """A shape without the batch dimension, Python style and without thousands separators (so
+    (1024, 50257) cannot be read as four sides): (6,) · (20, 64); T for the unknown steps of a
+    (steps, features) sequence, ? for any other unknown side."""
     if not isinstance(shape, (list, tuple)):
         return "—"
-    parts = ["T" if s is None else value_text(s) for s in shape]
+    parts = ["T" if s is None and len(shape) == 2 and at == 0 else "?" if s is None else str(s)
+             for at, s in enumerate(shape)]
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
 
 
