@@ -29,6 +29,25 @@ def clean(text: Any) -> str:
     return CONTROL.sub("", str(text))
 
 
+BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+ECHO_CHARS = 80                 # of binary input, the question line shows at most this much
+
+
+def looks_binary(text: str) -> bool:
+    """Bytes rather than words: a NUL, or at least 1 character in 10 a control or U+FFFD."""
+    return "\x00" in text or len(BINARY.findall(text)) * 10 >= max(len(text), 1)
+
+
+def question_echo(question: Any) -> str:
+    """The question as echoed back: cleaned; binary input only as the start of its first line."""
+    text = str(question)
+    if not looks_binary(text):
+        return clean(text)
+    first = " ".join(clean(text).splitlines()[:1] or [""])
+    first = first[:ECHO_CHARS].rstrip()
+    return f"{first} … ({len(text):,} characters of binary input; not shown)"
+
+
 def value_text(value: Any) -> str:
     """An answer value as people write it: 8,874 · (20, 64) · — when there is none."""
     if isinstance(value, bool) or value is None:
@@ -130,7 +149,7 @@ def view_of(answer: Answer) -> View:
     return View(
         status=answer.status,
         title="" if answered else STATUS_TITLES.get(answer.status, clean(answer.status)),
-        question=clean(answer.question) or "(empty)",
+        question=question_echo(answer.question) or "(empty)",
         answer=answer_phrase(answer) if answered else "",
         message=clean(answer.message),
         missing=tuple(clean(m) for m in answer.missing),
