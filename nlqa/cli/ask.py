@@ -15,7 +15,7 @@ HELP = "answer one question, with the derivation"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", metavar="QUESTION", help="the question, in quotes; - reads it from stdin")
-    add_form_arguments(parser, json_help="one JSON object (the answer contract in DESIGN.md)",
+    add_form_arguments(parser, json_help="one JSON object (every field: docs/json.md)",
                        explain_help="first show what the reader extracted: mentions, network, quantity, assumptions")
 
 

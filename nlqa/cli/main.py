@@ -19,6 +19,8 @@ from .env import Env
 from .status import ExitStatus
 
 COMMANDS = (ask, batch, evaluate, chat)
+DOCS = ("Documentation, in the docs/ folder of the nlqa repository: conventions.md (what a silent question "
+        "means), json.md (the --json answer), corpus.md (the eval format), architecture.md.")
 
 
 def frameworks() -> list[str]:
@@ -32,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nlqa", description="Answers questions about neural networks (parameter counts, shapes) "
                                  "with an exact number and a step-by-step derivation.",
         epilog="Exit codes: 0 answered/finished, 1 internal error, 2 usage error, "
-               "3 question not answered (needs clarification or unsupported).")
+               "3 question not answered (needs clarification or unsupported), 141 stdout closed early. "
+               + DOCS)
     parser.add_argument("--version", action="version", version=f"nlqa {__version__}")
     parser.add_argument("--traceback", action="store_true", help="show the full traceback of an internal error")
     common = argparse.ArgumentParser(add_help=False)
@@ -43,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP, parents=[common],
-                                 epilog=getattr(module, "EPILOG", None))
+                                 epilog=DOCS)
         module.add_arguments(command)
         command.set_defaults(run=module.run, parser=command)
     return parser
