@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .core import LayerCount, NetworkCount, count_network
+from .inferred import implied_square_input
 from .errors import SpecError
 from .reader.extract import Extraction, extract
 from .reader.ledger import account, incomplete, unread
@@ -260,9 +261,18 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
     """Bytes of the weights (or of training state) for ``params`` parameters, with pint units."""
     from .units import readable, training_bytes, weights_bytes
 
+    from .resources import load_toml
     dtype = x.memory.get("dtype") or "float32"
     assumptions = list(base.pop("assumptions"))
-    if not x.memory.get("dtype"):
+    precision = x.memory.get("precision", "fp32")
+    if x.quantity == "training_memory_bytes" and precision == "mixed":
+        half = x.memory.get("dtype") if x.memory.get("dtype") in ("float16", "bfloat16") else "float16"
+        assumptions.append(f"mixed precision: {half} weights and gradients (2 bytes each) and an fp32 master "
+                           "copy of the weights (4 bytes)" + ("" if x.memory.get("dtype") else
+                                                               "; no data type named, float16 assumed"))
+    elif x.quantity == "training_memory_bytes" and not x.memory.get("dtype"):
+        assumptions.append("no data type named: float32 training (4-byte weights and 4-byte gradients)")
+    elif not x.memory.get("dtype"):
         assumptions.append("no data type named: float32 (4 bytes per parameter)")
     steps = derivation(count, "total_parameters", None) if count is not None else [
         f"Parameters: {params:,} (as the question states)"]
@@ -270,7 +280,7 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
         optimizer = x.memory.get("optimizer") or "adam"
         if not x.memory.get("optimizer"):
             assumptions.append("no optimizer named: Adam (two fp32 states per parameter)")
-        value, parts = training_bytes(params, optimizer, x.memory.get("precision", "fp32"))
+        value, parts = training_bytes(params, optimizer, precision)
         per = sum(b for _, b in parts)
         steps.append("Bytes per parameter: " + " + ".join(f"{b} ({name})" for name, b in parts) + f" = {per}")
         steps.append(f"Training memory: {params:,} × {per} = {value:,} B")
@@ -282,7 +292,7 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
         per_txt = f"{per.numerator}/{per.denominator}" if per.denominator != 1 else f"{per.numerator}"
         steps.append(f"Bytes per parameter in {dtype}: {per_txt}")
         steps.append(f"Memory: {params:,} × {per_txt} = {value:,} B")
-    steps.append(f"= {readable(value, x.memory.get('unit'))} (MB = 10⁶ B, MiB = 2²⁰ B)")
+    steps.append("= " + readable(value, x.memory.get("unit"), legend=True))
     if "summary" in x.question.lower() and "keras" in x.question.lower():
         assumptions.append("Keras' summary() prints sizes in 2²⁰-byte units labelled 'MB' (that is MiB)")
     framework = count.spec.framework if count is not None else "textbook"
@@ -294,8 +304,8 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
     return Answer(status="answered", value=value, unit="B", framework=framework, steps=tuple(steps),
                   alternatives=alternatives,
                   assumptions=tuple(assumptions), network=network_dict(count) if count else None,
-                  totals=count.totals if count else None, tip="Memory of the weights = parameters × bytes "
-                  "per parameter of the data type (float32 4, float16/bfloat16 2, int8 1).", **base)
+                  totals=count.totals if count else None,
+                  tip=load_toml("tips.toml")["quantities"][x.quantity], **base)
 
 
 def _message(x: Extraction) -> str:
@@ -393,6 +403,12 @@ def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCou
     except SpecError as exc:
         return Answer(status="needs_clarification", missing=(str(exc),),
                       message=f"nlqa could not count this network: {exc}", **base), None
+    if x.quantity != "output_shape":      # shapes only: an output-shape answer is never inferred
+        implied = implied_square_input(spec)
+        if implied is not None:
+            spec, note = implied
+            count = count_network(spec)
+            base["assumptions"] = (*base["assumptions"], note)
     if x.quantity in MEMORY_QUANTITIES:
         return _memory_answer(x, count.totals["total_parameters"], count, base), count
     value = value_of(x.quantity, count, x.layer)

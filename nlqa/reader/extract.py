@@ -222,6 +222,10 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         code = self.code.frameworks
         if self.override:
             x.framework_source, fw = "option", self.override
+            said = next((f for f in [*code, *named] if f != fw), None)
+            if said is not None:             # `--framework pytorch` on a question that says "in Keras"
+                x.assumptions.append(f"counted with {FRAMEWORK_NAMES.get(fw, fw)} conventions (--framework {fw}), "
+                                     f"although the question is about {FRAMEWORK_NAMES.get(said, said)}")
         elif "pytorch" in code:
             x.framework_source, fw = "code", "pytorch"
         elif "keras" in code:
@@ -231,6 +235,9 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         else:
             x.framework_source, fw = "default", "textbook"
         self.fw = fw
+
+
+FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch", "textbook": "textbook"}
 
 
 def extract(question: str, framework: str | None = None) -> Extraction:

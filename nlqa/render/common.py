@@ -96,6 +96,9 @@ def layer_kind(row: dict) -> str:
         kind = f"bidirectional {kind}"
     if row.get("units") is not None:
         kind += f" ({value_text(row['units'])})"
+    extra = (row.get("params") or 0) - (row.get("weights") or 0) - (row.get("biases") or 0)
+    if extra > 0:                    # BatchNorm's moving mean and variance: neither weights nor biases
+        kind += f" + {extra:,} moving mean/variance" if "BatchNorm" in kind else f" + {extra:,} other"
     if row.get("implicit"):
         kind += ", implied"
     return kind
