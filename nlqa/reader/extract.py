@@ -11,6 +11,7 @@ from .groups import PhraseFinder
 from .kinds import UNSUPPORTED_NAMES
 from .mentions import Mention, Reading, read
 from .normalize import normalize
+from .constraints import frozen_after
 from .transformers import BLOCK_KINDS
 from .transformers import build as build_transformer
 
@@ -177,6 +178,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             return x
         x.assumptions += self.code.notes  # what reading a pasted script assumed
         layers, input_shape, input_kind = self.assemble(phrases, x)
+        layers = frozen_after(self, layers, x.assumptions)   # 'Embedding(5000, 64) ... is frozen'
         if x.missing:
             x.status = "needs_clarification"
             return x
