@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -308,10 +309,26 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
                   tip=load_toml("tips.toml")["quantities"][x.quantity], **base)
 
 
+MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:-?\d+[A-Za-z]*|[a-z][A-Z][A-Za-z]*)\b")  # ResNet-50, VGG16, MobileNet
+
+
+def known_models() -> str:
+    """The named models nlqa counts (grammars/presets.toml), for a message naming another one."""
+    from .resources import load_toml
+    return ", ".join(name for name, table in load_toml("presets.toml").items() if "preset" not in table)
+
+
 def _message(x: Extraction) -> str:
     if x.status == "unsupported":
         return f"nlqa cannot answer this: {x.reason}"
     understood = "; ".join(x.understood) if x.understood else _understood_from_mentions(x)
+    read = " ".join(text for _, _, text in x.mentions)          # 'PyTorch', 'LSTM' are words nlqa read
+    named = None if understood else next((m for m in MODEL_NAME.finditer(x.question) if m.group() not in read), None)
+    if named and not x.spec:               # "how many parameters does ResNet-50 have?"
+        return (f"Understood: nothing about a network yet ('{named.group()}' looks like the name of a "
+                f"model nlqa does not know; the named models it counts are {known_models()}). "
+                f"Missing: {'; '.join(x.missing)}. Ask about one of those models, or describe the network's "
+                f"layers, e.g. '... takes 224x224 RGB images, a conv layer with 64 filters of 7x7 ...'.")
     first = x.missing[0] if x.missing else ""
     hint = next((h for key, h in HINTS if key in first), "the network's input size and each layer's kind and size")
     return (f"Understood: {understood or 'nothing about a network yet'}. "
