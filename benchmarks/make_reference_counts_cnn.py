@@ -6,7 +6,7 @@ made. It is NOT part of nlqa, is never imported by the tests, and is not needed 
 numbers come from the frameworks themselves -- Keras ``layer.count_params()`` /
 ``model.trainable_weights`` / ``model.output_shape``, PyTorch ``p.numel()`` over
 ``module.parameters()`` (``requires_grad`` for trainable) and the shape of a real forward pass --
-never from nlqa. The closed-form formulas in ``formula()`` (the ones CONVENTIONS.md states) are
+never from nlqa. The closed-form formulas in ``formula()`` (the ones docs/conventions.md states) are
 only a cross-check: any disagreement is printed to stderr as "SURPRISE".
 
 Oracle environment (kept outside the project):
@@ -145,7 +145,7 @@ def conv_side(n, k, s, d, pad, framework):
 
 
 def formula(framework, L, shape):
-    """(params, trainable, output_shape) by the CONVENTIONS.md formulas."""
+    """(params, trainable, output_shape) by the docs/conventions.md formulas."""
     kind, b = L["kind"], (1 if L.get("bias", True) else 0)
     c = shape[-1]
     spatial = shape[:-1]

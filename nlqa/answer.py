@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .core import LayerCount, NetworkCount, count_network
+from .inferred import implied_square_input
 from .errors import SpecError
 from .reader.extract import Extraction, extract
 from .reader.ledger import account, incomplete, unread
@@ -130,17 +132,24 @@ def option_matching(x: Extraction, value: Any) -> str | None:
     return f"None of the options given ({', '.join(f'{n:,}' for _, n in options)}) equals {value:,}."
 
 
+def _window(value, kind: str, dims_of: dict) -> str:
+    """A kernel or pool as people write it: 3 on a 2-D layer is '3×3'."""
+    sides = value if isinstance(value, tuple) else (value,)
+    if len(sides) == 1:
+        sides = sides * dims_of.get(kind, 1)
+    return "×".join(str(k) for k in sides)
+
+
 def _layer_label(c: LayerCount) -> str:
+    from .core.conv import CONV_DIMS, POOL_DIMS
     spec = c.spec
     name = KIND_NAMES.get(spec.kind, spec.kind)
     if spec.bidirectional:
         name = f"bidirectional {name}"
     if spec.kernel is not None:
-        kernel = spec.kernel if isinstance(spec.kernel, tuple) else (spec.kernel,)
-        name += (f", {spec.units} filters" if spec.units else "") + " " + "×".join(str(k) for k in kernel)
+        name += (f", {spec.units} filters of" if spec.units else ",") + " " + _window(spec.kernel, spec.kind, CONV_DIMS)
     elif spec.pool is not None:
-        pool = spec.pool if isinstance(spec.pool, tuple) else (spec.pool,)
-        name += " " + "×".join(str(p) for p in pool)
+        name += ", " + _window(spec.pool, spec.kind, POOL_DIMS) + " window"
     elif spec.kind == "Embedding":
         name += f", {spec.vocab:,} × {spec.units}"
     elif spec.units:
@@ -151,7 +160,11 @@ def _layer_label(c: LayerCount) -> str:
 
 
 def _fmt_shape(shape) -> str:
-    return "(" + ", ".join("T" if s is None else str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
+    """A shape as Python writes it, no thousands separators: (1024, 768); an unknown side is '?',
+    except the steps of a (steps, features) sequence, 'T'."""
+    sides = ["T" if s is None and len(shape) == 2 and at == 0 else "?" if s is None else str(s)
+             for at, s in enumerate(shape)]
+    return "(" + ", ".join(sides) + (",)" if len(shape) == 1 else ")")
 
 
 def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[str]:
@@ -164,7 +177,7 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
             steps.append(head + "; no parameters.")
             continue
         if c.spec.kind in ("SimpleRNN", "LSTM", "GRU", "Dense"):
-            i = c.input_shape[-1]
+            i = c.input_shape[-1] if c.input_shape and c.input_shape[-1] is not None else c.spec.in_features
             head += f"; input size i = {i}, units u = {c.spec.units}; formula {c.formula}"
         steps.append(head)
         for t in c.terms:
@@ -249,9 +262,18 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
     """Bytes of the weights (or of training state) for ``params`` parameters, with pint units."""
     from .units import readable, training_bytes, weights_bytes
 
+    from .resources import load_toml
     dtype = x.memory.get("dtype") or "float32"
     assumptions = list(base.pop("assumptions"))
-    if not x.memory.get("dtype"):
+    precision = x.memory.get("precision", "fp32")
+    if x.quantity == "training_memory_bytes" and precision == "mixed":
+        half = x.memory.get("dtype") if x.memory.get("dtype") in ("float16", "bfloat16") else "float16"
+        assumptions.append(f"mixed precision: {half} weights and gradients (2 bytes each) and an fp32 master "
+                           "copy of the weights (4 bytes)" + ("" if x.memory.get("dtype") else
+                                                               "; no data type named, float16 assumed"))
+    elif x.quantity == "training_memory_bytes" and not x.memory.get("dtype"):
+        assumptions.append("no data type named: float32 training (4-byte weights and 4-byte gradients)")
+    elif not x.memory.get("dtype"):
         assumptions.append("no data type named: float32 (4 bytes per parameter)")
     steps = derivation(count, "total_parameters", None) if count is not None else [
         f"Parameters: {params:,} (as the question states)"]
@@ -259,7 +281,7 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
         optimizer = x.memory.get("optimizer") or "adam"
         if not x.memory.get("optimizer"):
             assumptions.append("no optimizer named: Adam (two fp32 states per parameter)")
-        value, parts = training_bytes(params, optimizer, x.memory.get("precision", "fp32"))
+        value, parts = training_bytes(params, optimizer, precision)
         per = sum(b for _, b in parts)
         steps.append("Bytes per parameter: " + " + ".join(f"{b} ({name})" for name, b in parts) + f" = {per}")
         steps.append(f"Training memory: {params:,} × {per} = {value:,} B")
@@ -271,7 +293,7 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
         per_txt = f"{per.numerator}/{per.denominator}" if per.denominator != 1 else f"{per.numerator}"
         steps.append(f"Bytes per parameter in {dtype}: {per_txt}")
         steps.append(f"Memory: {params:,} × {per_txt} = {value:,} B")
-    steps.append(f"= {readable(value, x.memory.get('unit'))} (MB = 10⁶ B, MiB = 2²⁰ B)")
+    steps.append("= " + readable(value, x.memory.get("unit"), legend=True))
     if "summary" in x.question.lower() and "keras" in x.question.lower():
         assumptions.append("Keras' summary() prints sizes in 2²⁰-byte units labelled 'MB' (that is MiB)")
     framework = count.spec.framework if count is not None else "textbook"
@@ -283,14 +305,30 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
     return Answer(status="answered", value=value, unit="B", framework=framework, steps=tuple(steps),
                   alternatives=alternatives,
                   assumptions=tuple(assumptions), network=network_dict(count) if count else None,
-                  totals=count.totals if count else None, tip="Memory of the weights = parameters × bytes "
-                  "per parameter of the data type (float32 4, float16/bfloat16 2, int8 1).", **base)
+                  totals=count.totals if count else None,
+                  tip=load_toml("tips.toml")["quantities"][x.quantity], **base)
+
+
+MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:-?\d+[A-Za-z]*|[a-z][A-Z][A-Za-z]*)\b")  # ResNet-50, VGG16, MobileNet
+
+
+def known_models() -> str:
+    """The named models nlqa counts (grammars/presets.toml), for a message naming another one."""
+    from .resources import load_toml
+    return ", ".join(name for name, table in load_toml("presets.toml").items() if "preset" not in table)
 
 
 def _message(x: Extraction) -> str:
     if x.status == "unsupported":
         return f"nlqa cannot answer this: {x.reason}"
     understood = "; ".join(x.understood) if x.understood else _understood_from_mentions(x)
+    read = " ".join(text for _, _, text in x.mentions)          # 'PyTorch', 'LSTM' are words nlqa read
+    named = None if understood else next((m for m in MODEL_NAME.finditer(x.question) if m.group() not in read), None)
+    if named and not x.spec:               # "how many parameters does ResNet-50 have?"
+        return (f"Understood: nothing about a network yet ('{named.group()}' looks like the name of a "
+                f"model nlqa does not know; the named models it counts are {known_models()}). "
+                f"Missing: {'; '.join(x.missing)}. Ask about one of those models, or describe the network's "
+                f"layers, e.g. '... takes 224x224 RGB images, a conv layer with 64 filters of 7x7 ...'.")
     first = x.missing[0] if x.missing else ""
     hint = next((h for key, h in HINTS if key in first), "the network's input size and each layer's kind and size")
     return (f"Understood: {understood or 'nothing about a network yet'}. "
@@ -382,6 +420,12 @@ def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCou
     except SpecError as exc:
         return Answer(status="needs_clarification", missing=(str(exc),),
                       message=f"nlqa could not count this network: {exc}", **base), None
+    if x.quantity != "output_shape":      # shapes only: an output-shape answer is never inferred
+        implied = implied_square_input(spec)
+        if implied is not None:
+            spec, note = implied
+            count = count_network(spec)
+            base["assumptions"] = (*base["assumptions"], note)
     if x.quantity in MEMORY_QUANTITIES:
         return _memory_answer(x, count.totals["total_parameters"], count, base), count
     value = value_of(x.quantity, count, x.layer)

@@ -62,10 +62,24 @@ def checked(item: Item, max_chars: int | None) -> Item:
                 _too_long(f"the question of record {item.number}", len(item.question), max_chars))
 
 
+def json_problem(exc: json.JSONDecodeError, text: str) -> str:
+    """What is wrong with a JSON line, in the user's words (``grammars/json_errors.toml``)."""
+    from .resources import load_toml
+    table = load_toml("json_errors.toml")
+    if not text[exc.pos:].strip():                    # the parser ran off the end of the line
+        return table["unclosed" if exc.msg.startswith(("Invalid control", "Unterminated")) else "unfinished"]
+    for start, sentence in table["errors"].items():
+        if exc.msg.startswith(start):
+            return sentence.format(column=exc.colno)
+    return table["fallback"].format(reason=exc.msg, column=exc.colno)
+
+
 def read_item(number: int, text: str, max_chars: int | None = None) -> Item:
     """The Item of JSON Lines line ``number`` (``text``: the decoded line)."""
     try:
         data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Item(number, number, problem=f"line {number} is not valid JSON: {json_problem(exc, text)}")
     except ValueError as exc:
         return Item(number, number, problem=f"line {number} is not valid JSON ({exc})")
     except RecursionError:

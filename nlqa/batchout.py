@@ -31,7 +31,7 @@ def _flat(text: Any) -> str:
 
 
 class JsonLines:
-    """The JSON answer contract of DESIGN.md, one object a line (``nlqa ask --json``'s object)."""
+    """The JSON answer contract of docs/json.md, one object a line (``nlqa ask --json``'s object)."""
 
     name, header = "jsonl", ""
 

@@ -50,8 +50,13 @@ def training_bytes(params: int, optimizer: str, precision: str) -> tuple[int, li
     return params * sum(b for _, b in parts), parts
 
 
-def readable(nbytes: int, unit: str | None = None) -> str:
-    """'437.9 MB (10⁶ B) = 417.6 MiB (2²⁰ B)'; a requested unit ("GB", "MiB") comes first."""
+UNIT_LEGEND = {"kB": "10³ B", "MB": "10⁶ B", "GB": "10⁹ B", "TB": "10¹² B",
+               "KiB": "2¹⁰ B", "MiB": "2²⁰ B", "GiB": "2³⁰ B", "TiB": "2⁴⁰ B"}
+
+
+def readable(nbytes: int, unit: str | None = None, legend: bool = False) -> str:
+    """'437.9 MB = 417.6 MiB'; a requested unit ("GB", "MiB") comes first. ``legend`` adds what
+    the units printed mean: '(MB = 10⁶ B, MiB = 2²⁰ B)' beside MB, '(GB = 10⁹ B, GiB = 2³⁰ B)' beside GB."""
     ureg = registry()
     amount = nbytes * ureg.byte
     decimal = ["kB", "MB", "GB", "TB"]
@@ -66,4 +71,7 @@ def readable(nbytes: int, unit: str | None = None) -> str:
     for u in pair:
         value = float(amount.to(u.replace("kB", "kilobyte").replace("KiB", "kibibyte")).magnitude)
         texts.append(f"{value:,.1f} {u}")
-    return " = ".join(texts)
+    text = " = ".join(texts)
+    if legend:
+        text += " (" + ", ".join(f"{u} = {UNIT_LEGEND[u]}" for u in pair) + ")"
+    return text

@@ -392,3 +392,47 @@ def test_chat_through_a_pseudo_terminal(tmp_path):
     assert child.exitstatus == 0 and child.signalstatus is None
     history = (tmp_path / "data" / "nlqa" / "history").read_text(encoding="utf-8").splitlines()
     assert history == [CANONICAL, "what if they were LSTMs?", "and in PyTorch?"]
+
+
+# -- a readable conversation (issue 12) -----------------------------------------------------------
+
+def sections(stdout: str) -> dict[str, str]:
+    """The transcript cut at each echoed message: {message: what nlqa printed for it}."""
+    parts = re.split(r"^> (.*)$", stdout, flags=re.MULTILINE)
+    return {parts[i]: parts[i + 1].lstrip("\n") for i in range(1, len(parts) - 1, 2)}
+
+
+def test_chat_follow_up_shows_what_changed_in_a_few_lines(cli):
+    out = cli("chat", "--plain", stdin=f"{CANONICAL}\nwhat if they were LSTMs?\n/full\n").stdout
+    said = sections(out)
+    brief = said["what if they were LSTMs?"].strip().splitlines()
+    assert len(brief) <= 10, brief
+    assert brief[:4] == ["Follow-up: layers 1, 2: SimpleRNN → LSTM", "Changed",
+                         "  layer 1: SimpleRNN (6) 60 → LSTM (6) 240", "  layer 2: SimpleRNN (6) 78 → LSTM (6) 312"]
+    assert "  Total: 240 + 312 + 7 = 559 (was 145)" in brief and "Answer: 559 trainable parameters" in brief
+    assert "Derivation" not in said["what if they were LSTMs?"]
+    assert brief[-1] == "(/full or 'explain' shows the whole derivation)"
+    full = said["/full"]
+    assert "Derivation\n" in full and "recurrent weights: 4 × 6 × 6 = 144" in full
+    assert len(said[CANONICAL].splitlines()) > 30            # a new question is shown whole
+
+
+@pytest.mark.parametrize("message, answer_line", [
+    ("explain", "Answer: 559 trainable parameters"),
+    ("show the steps", "Answer: 559 trainable parameters"),
+    ("why?", "Answer: 559 trainable parameters"),
+    ("how so?", "Answer: 559 trainable parameters"),
+    ("explain layer 2", "Answer: 312 parameters in layer 2"),
+    ("show me the derivation for the second layer", "Answer: 312 parameters in layer 2"),
+])
+def test_chat_explain_is_a_follow_up_with_the_whole_derivation(cli, message, answer_line):
+    out = cli("chat", "--plain", stdin=f"{CANONICAL}\nwhat if they were LSTMs?\n{message}\n").stdout
+    said = sections(out)[message]
+    assert said.startswith("Follow-up: ") and "the whole derivation" in said.splitlines()[0]
+    assert "Derivation\n" in said and answer_line in said
+    assert "Cannot apply" not in said and f"{message}?" not in said.replace(f"> {message}", "")
+
+
+def test_chat_explain_without_a_network_asks_for_one(cli):
+    said = sections(cli("chat", "--plain", stdin="explain\n").stdout)["explain"]
+    assert "there is no network yet" in said

@@ -302,3 +302,111 @@ def test_cli_subprocess_batch_stdin(batch_file):
     rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert proc.returncode == 0
     assert [(r["id"], r["status"], r["value"]) for r in rows] == EXPECTED_BATCH
+
+
+# -- what a newcomer trips over (issue 12) ---------------------------------------------------------
+
+from conftest import CANONICAL  # noqa: E402
+
+class ClosedPipe:
+    """A stdout whose reader went away after ``room`` characters (like ``| head -1``)."""
+
+    def __init__(self, room: int):
+        self.room, self.written = room, ""
+
+    def write(self, text: str) -> int:
+        if len(self.written) + len(text) > self.room:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.written += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("argv, stdin", [
+    (["ask", "--plain", CANONICAL], b""),
+    (["batch", "-", "--jobs", "1"], b"".join(b'{"id": %d, "question": "A dense layer with 10 inputs and %d '
+                                             b'units. Parameters?"}\n' % (i, i) for i in range(1, 40))),
+], ids=["ask", "batch"])
+def test_cli_closed_pipe_ends_quietly_with_sigpipe_status(argv, stdin):
+    import io
+    from nlqa.cli.env import Env
+    from nlqa.cli.main import main
+    env = Env(stdin=io.BytesIO(stdin), stdout=ClosedPipe(100), stderr=io.StringIO(), environ={},
+              stdin_isatty=False, stdout_isatty=False, no_color=True)
+    code = main(argv, env=env)
+    assert (code, env.stderr.getvalue()) == (ExitStatus.BROKEN_PIPE, "")
+    assert code == 141
+
+
+def test_cli_subprocess_batch_into_head_exits_141(tmp_path):
+    lines = "".join(json.dumps({"id": i, "question": f"A dense layer with 10 inputs and {i} units. Parameters?"})
+                    + "\n" for i in range(1, 400))
+    path = tmp_path / "q.jsonl"
+    path.write_text(lines)
+    proc = subprocess.run(f"{sys.executable} -m nlqa batch {path} --jobs 1 | head -1; "
+                          f"echo \"status=${{PIPESTATUS[0]}}\"", shell=True, executable="/bin/bash",
+                          capture_output=True, timeout=120)
+    out = proc.stdout.decode()
+    assert json.loads(out.splitlines()[0])["id"] == 1
+    assert out.splitlines()[-1] == "status=141"
+    assert proc.stderr == b""
+
+
+@pytest.mark.parametrize("line, words", [
+    ('{"id": 1, "question": "unterminated', 'a string is not closed: the line ends before its closing double quote'),
+    ('{"id": 1, "question": "x"', "a closing } or ] is missing"),
+    ("{'id': 1, 'question': 'x'}", "a key is not in double quotes"),
+    ('{"id": 1 "question": "x"}', "a comma is missing at column 10"),
+    ('{"question": "x"} {"question": "y"}', "more after the JSON object, at column 19"),
+])
+def test_cli_batch_bad_json_line_in_user_terms(cli, line, words):
+    result = cli("batch", "-", stdin=(line + "\n").encode())
+    row = json.loads(result.stdout)
+    assert (row["status"], result.code) == ("error", ExitStatus.OK)
+    assert row["message"].startswith("line 1 is not valid JSON: ") and words in row["message"]
+    assert "char " not in row["message"] and "Invalid control character" not in row["message"]
+
+
+def test_cli_ask_existing_file_reads_it(cli, tmp_path):
+    path = tmp_path / "q.txt"
+    path.write_text("A dense layer with 10 inputs and 5 units. How many parameters?\n")
+    result = cli("ask", "--json", str(path))
+    assert (result.code, json.loads(result.stdout)["value"]) == (ExitStatus.OK, 55)
+    assert f"nlqa ask - < {path}" in result.stderr
+    assert cli("ask", "--json", str(tmp_path / "absent.txt")).code == ExitStatus.NOT_ANSWERED
+
+
+@pytest.mark.parametrize("argv, usage", [
+    (["ask", "q", "--frobnicate"], "usage: nlqa ask "),
+    (["ask", "--frobnicate", "q"], "usage: nlqa ask "),
+    (["batch", "f.jsonl", "--frobnicate"], "usage: nlqa batch "),
+    (["chat", "--frobnicate"], "usage: nlqa chat "),
+])
+def test_cli_unknown_option_shows_the_subcommands_usage(cli, argv, usage):
+    result = cli(*argv)
+    assert result.code == ExitStatus.USAGE
+    assert result.stderr.startswith(usage)
+    assert "unrecognized arguments: --frobnicate" in result.stderr
+
+
+def test_cli_ask_binary_input_echoes_at_most_one_line(cli):
+    import random
+    data = bytes(random.Random(12).randrange(256) for _ in range(34_000))
+    result = cli("ask", "--plain", "-", stdin=data)
+    echo = result.stdout.split("\n\n")[0]
+    assert result.code == ExitStatus.NOT_ANSWERED
+    assert echo.count("\n") == 0 and len(echo) < 200
+    assert "characters of binary input; not shown" in echo
+    assert len(result.stdout) < 1_000
+
+
+def test_cli_ask_markdown_keeps_pasted_code_fenced(cli):
+    question = "How many parameters?\n\nmodel = nn.Sequential(\n    nn.Linear(10, 5),\n    nn.Linear(5, 1),\n)"
+    out = cli("ask", "--markdown", "-", stdin=question).stdout
+    assert out.startswith("**Question:**\n\n```text\nHow many parameters?\n\nmodel = nn.Sequential(\n"
+                          "    nn.Linear(10, 5),\n    nn.Linear(5, 1),\n)\n```\n")

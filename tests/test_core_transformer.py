@@ -2,7 +2,7 @@
 
 References (independent of nlqa's formulas):
 - BERT-base (bert-base-uncased, HF transformers BertModel): 109,482,240 with the pooler and
-  108,891,648 without — the counts CONVENTIONS.md records, also printed by
+  108,891,648 without — the counts docs/conventions.md records, also printed by
   `sum(p.numel() for p in BertModel(BertConfig()).parameters())`.
 - GPT-2 small (HF GPT2LMHeadModel, head tied to the token embedding): 124,439,808.
 - ViT-B/16 (timm vit_base_patch16_224, 1000-class head): 86,567,656.

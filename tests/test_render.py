@@ -131,3 +131,71 @@ def test_render_not_answered_block_lists_missing(answers):
     assert "Needs clarification:" in text
     assert "    - the size of the input" in text
     assert "Answer:" not in text
+
+
+WIDE_CASES = {
+    "gpt2": "How many parameters does GPT-2 have?",
+    "bert": "How many parameters does BERT-base have?",
+    "canonical": CANONICAL,
+    "cnn": ("A CNN takes 224x224x3 images: Conv2D with 64 filters of 3x3, padding same, MaxPooling 2x2, "
+            "Conv2D with 128 filters of 3x3, padding same, then a dense layer of 4096 units and a softmax "
+            "over 1000 classes. "
+            "How many trainable parameters?"),
+    "frozen": "A frozen Embedding(50000, 300) followed by an LSTM(256) and Dense(10). How many parameters?",
+}
+NUMBER_TOKEN = r"(?<!\d)(?<!\d[,.]){}(?!\d|[,.]\d)"     # a whole number: not part of a longer one
+
+
+def table_numbers(ans: Answer) -> set[str]:
+    """Every number of the layer table, as printed: counts, units, output-shape sides, totals."""
+    data = ans.to_dict()
+    cells = {f"{data['value']:,}"} if isinstance(data["value"], int) else set()
+    for layer in data["network"]["layers"]:
+        cells |= {f"{layer[k]:,}" for k in ("weights", "biases", "params", "trainable")}
+        cells |= {str(s) for s in layer["output_shape"] if s is not None}     # shapes: no separators
+        if layer.get("units") is not None:
+            cells.add(f"{layer['units']:,}")
+    cells |= {f"{data['totals'][k]:,}" for k in ("weights", "biases", "total_parameters", "trainable_parameters")}
+    return cells
+
+
+def rich_at(ans: Answer, width: int) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    console.print(AnswerView(ans))
+    return console.file.getvalue()
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pytest.mark.parametrize("case", WIDE_CASES)
+def test_render_rich_never_cuts_a_number(case, width):
+    import re
+    ans = answer(WIDE_CASES[case])
+    assert ans.status == "answered", ans.message
+    text = rich_at(ans, width)
+    table = text[text.index("Layers"):text.index("Derivation")]
+    assert "…" not in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    missing = [n for n in sorted(table_numbers(ans)) if not re.search(NUMBER_TOKEN.format(re.escape(n)), table)]
+    assert missing == [], f"numbers cut or missing from the {width}-column table: {missing}"
+
+
+@pytest.mark.parametrize("width, layout", [(120, "table"), (80, "table"), (60, "stacked")])
+def test_render_rich_layout_per_width(width, layout):
+    text = rich_at(answer(WIDE_CASES["gpt2"]), width)
+    table = text[text.index("Layers"):text.index("Derivation")]
+    assert ("Weights" in table.splitlines()[1]) == (layout == "table")
+    assert ("Trainable 124,439,808" in table) == (layout == "stacked")
+
+
+@pytest.mark.parametrize("fields, shown", [
+    (dict(output_shape=[5408]), "(5408,)"),
+    (dict(output_shape=[1024, 50257]), "(1024, 50257)"),
+    (dict(output_shape=[None, None, 16]), "(?, ?, 16)"),
+    (dict(output_shape=[None, 64]), "(T, 64)"),
+])
+def test_render_shape_has_no_thousands_separators(fields, shown):
+    """'(1,024, 50,257)' reads as four sides; a shape is written as Python prints it."""
+    from nlqa.render.common import shape_text
+    assert shape_text(fields["output_shape"]) == shown
+    ans = Answer("q", "answered", quantity="output_shape", value=[1024, 50257])
+    assert "Answer: output shape (1024, 50257)" in render_plain(ans)

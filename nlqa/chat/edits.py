@@ -225,6 +225,12 @@ def ask_layer(state: State, ordinal: int | None = None, n: int | None = None) ->
             f"layer {number}", {"layer"})
 
 
+@operation("explain")
+def explain(state: State) -> tuple[State, str, set[str]]:
+    """Nothing changes: the answer is shown in full, with its whole derivation."""
+    return state, "the whole derivation", set()
+
+
 @operation("whole_network")
 def whole_network(state: State) -> tuple[State, str, set[str]]:
     quantity = state.network_quantity if state.quantity == "layer_parameters" else state.quantity

@@ -28,6 +28,7 @@ COMMANDS = (
     ("/help", "this help"),
     ("/json, /plain, /rich, /markdown", "how answers are shown"),
     ("/framework NAME", "count with keras, pytorch or textbook conventions (/framework auto: as asked)"),
+    ("/full", "show the last answer in full, with its whole derivation (follow-ups are shown briefly)"),
     ("/explain", "show (or stop showing) what the reader understood before each answer"),
     ("/reset", "forget the last network"),
     ("/quit", "leave (or Ctrl-D)"),
@@ -40,6 +41,7 @@ class Reply:
 
     answer: Answer | None = None
     notes: tuple[str, ...] = ()
+    previous: Answer | None = None     # set for a follow-up: shown briefly, as what changed since it
 
 
 @dataclass
@@ -121,15 +123,16 @@ class Session:
             return self.follow(found)
         return self.question(message)
 
-    def _answered(self, x: Extraction, notes: tuple[str, ...] = ()) -> Reply:
+    def _answered(self, x: Extraction, notes: tuple[str, ...] = (), previous: Answer | None = None) -> Reply:
         """Answer a new question: answered, it becomes the context; needing clarification, the
-        pending question (a follow-up may fill its gap); unsupported, it only clears the context."""
+        pending question (a follow-up may fill its gap); unsupported, it only clears the context.
+        ``previous``: the answer a follow-up changes (the reply is then shown briefly)."""
         from ..answer import answer_from
         result = answer_from(x, id=self.turn)
         self.current = Context.of(x) if result.status == "answered" else None
         self.pending = x if result.status == "needs_clarification" else None
         self.last = result
-        return Reply(result, notes)
+        return Reply(result, notes, previous if result.status == "answered" else None)
 
     def _cannot(self, message: str, reason: str, status: str = "unsupported",
                 missing: tuple[str, ...] = ()) -> Reply:
@@ -177,6 +180,9 @@ class Session:
             return self._cannot(message, "there is no network yet to change; ask a full question first, "
                                          f"e.g. '{EXAMPLE}'", "needs_clarification",
                                 ("a network to apply the follow-up to",))
+        explaining = any(edit["op"] == "explain" for edit in found.edits)
+        if explaining and len(found.edits) == 1 and self.last is not None:
+            return Reply(self.last, ("Follow-up: the whole derivation",))
         try:
             result = apply(self.current.state, found.edits)
         except Reask:
@@ -188,9 +194,9 @@ class Session:
         answer = answer_from(x, id=self.turn)
         if answer.status != "answered":
             return self._cannot(message, f"nlqa could not count the changed network: {answer.message}")
+        previous, self.last = self.last, answer
         self.current = Context(result.state, x)
-        self.last = answer
-        return Reply(answer, ("Follow-up: " + "; ".join(result.notes),))
+        return Reply(answer, ("Follow-up: " + "; ".join(result.notes),), None if explaining else previous)
 
     def edited(self, result: Result, found: followups.Match, message: str) -> Extraction:
         """The last extraction with the edited network, its alternatives edited the same way and
@@ -254,7 +260,7 @@ class Session:
         if x.status == "answered":
             if self._unchanged(x):
                 return self._cannot(message, "nlqa read no change to the network or to what is asked in it")
-            return self._answered(x)
+            return self._answered(x, previous=self.last if self.current is not None else None)
         result = answer_from(x, id=self.turn)
         if self.current is None and x.status == "needs_clarification":
             self.pending = x                  # the same gap, or the next one once this one is filled
@@ -288,6 +294,10 @@ class Session:
             self.explain = not self.explain
             return Reply(notes=("The reader's view is shown before each answer." if self.explain
                                 else "The reader's view is no longer shown.",))
+        if name == "/full":
+            if self.last is None:
+                return Reply(notes=("No answer yet; ask a question first.",))
+            return Reply(self.last, ("The last answer in full:",))
         if name == "/reset":
             self.current = self.pending = self.last = None
             return Reply(notes=("Forgot the last network; ask a new question.",))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from .env import Env
-from .status import exit_status_for
+from .status import ExitStatus, exit_status_for
+
+MAX_FILE_CHARS = 200_000        # more than any question nlqa reads; answer() says when it is too long
 
 NAME = "ask"
 HELP = "answer one question, with the derivation"
@@ -13,7 +15,7 @@ HELP = "answer one question, with the derivation"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", metavar="QUESTION", help="the question, in quotes; - reads it from stdin")
-    add_form_arguments(parser, json_help="one JSON object (the answer contract in DESIGN.md)",
+    add_form_arguments(parser, json_help="one JSON object (every field: docs/json.md)",
                        explain_help="first show what the reader extracted: mentions, network, quantity, assumptions")
 
 
@@ -49,11 +51,33 @@ def write_answer(answer, form: str, env: Env, explain: bool = False) -> None:
     env.stdout.flush()
 
 
+def question_file(text: str) -> str | None:
+    """``text`` when it names an existing file rather than being a question (one line, no '?')."""
+    import os
+    if "\n" in text or "?" in text or len(text) > 4096:
+        return None
+    try:
+        return text if os.path.isfile(text) else None
+    except (OSError, ValueError):
+        return None
+
+
 def run(args: argparse.Namespace, env: Env) -> int:
     from ..answer import answer
+    from .env import decode
     if args.question == "-" and env.stdin_isatty:
         env.error("reading the question from stdin; end it with Ctrl-D")
     question = env.read_stdin().strip() if args.question == "-" else args.question
+    path = question_file(question) if args.question != "-" else None
+    if path is not None:                  # `nlqa ask q.txt`: the question is in the file
+        try:
+            with open(path, "rb") as handle:
+                question = decode(handle.read(4 * MAX_FILE_CHARS)).strip()
+        except OSError as exc:
+            env.error(f"{path} is a file but cannot be read ({exc.strerror}); paste the question in "
+                      f"quotes, or: nlqa ask - < {path}")
+            return ExitStatus.USAGE
+        env.error(f"{path} is a file: answering the question it holds (the same as nlqa ask - < {path})")
     result = answer(question, framework=args.framework)
     write_answer(result, output_form(args, env), env, explain=args.explain)
     return exit_status_for(result.status)

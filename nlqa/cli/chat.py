@@ -172,11 +172,34 @@ def show(reply, session, env: Env, echo: str | None = None) -> None:
             console.print(Text(note, style="nlqa.notice"))
     elif lines:
         env.stdout.write("\n".join(lines) + "\n")
-    if reply.answer is not None:
+    if reply.answer is not None and reply.previous is not None and session.form in ("plain", "rich") \
+            and reply.answer.status == "answered":
+        write_brief(reply, session, env)
+    elif reply.answer is not None:
         write_answer(reply.answer, session.form, env, explain=session.explain)
     if echo is not None or reply.answer is not None:
         env.stdout.write("\n")
     env.stdout.flush()
+
+
+def write_brief(reply, session, env: Env) -> None:
+    """A follow-up's answer in a few lines: what changed and the new total (nlqa.render.brief)."""
+    from ..render.brief import brief_lines
+    from .ask import write_answer
+    if session.explain:
+        write_answer(reply.answer, "plain" if session.form == "plain" else "rich", env, explain=True)
+        return
+    lines = brief_lines(reply.answer, reply.previous)
+    if session.form == "plain":
+        env.stdout.write("\n".join(lines) + "\n")
+        return
+    from rich.text import Text
+    console = env.console()
+    headings = ("Changed", "New assumptions")
+    for line in lines:
+        style = ("nlqa.heading" if line in headings else "nlqa.value" if line.startswith("Answer: ")
+                 else "nlqa.muted" if line.startswith("(/full") else "")
+        console.print(Text(line, style=style))
 
 
 def respond(session, message: str, env: Env, args, echo: bool) -> None:

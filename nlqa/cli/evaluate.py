@@ -1,6 +1,6 @@
 """``nlqa eval FILE.jsonl``: answer a corpus as a user would ask it and score it against ``expect``.
 
-Scoring (DESIGN.md): *correct* when an answered value equals the gold value, or when a question
+Scoring (docs/corpus.md): *correct* when an answered value equals the gold value, or when a question
 whose gold status is needs_clarification/unsupported gets that same status; *wrong* when nlqa answers
 with another value, or answers a question it should not; *declined* otherwise (including
 needs_clarification where unsupported was expected and the reverse). A wrong answer is worse than a

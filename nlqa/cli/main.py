@@ -19,6 +19,8 @@ from .env import Env
 from .status import ExitStatus
 
 COMMANDS = (ask, batch, evaluate, chat)
+DOCS = ("Documentation, in the docs/ folder of the nlqa repository: conventions.md (what a silent question "
+        "means), json.md (the --json answer), corpus.md (the eval format), architecture.md.")
 
 
 def frameworks() -> list[str]:
@@ -32,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nlqa", description="Answers questions about neural networks (parameter counts, shapes) "
                                  "with an exact number and a step-by-step derivation.",
         epilog="Exit codes: 0 answered/finished, 1 internal error, 2 usage error, "
-               "3 question not answered (needs clarification or unsupported).")
+               "3 question not answered (needs clarification or unsupported), 141 stdout closed early. "
+               + DOCS)
     parser.add_argument("--version", action="version", version=f"nlqa {__version__}")
     parser.add_argument("--traceback", action="store_true", help="show the full traceback of an internal error")
     common = argparse.ArgumentParser(add_help=False)
@@ -42,9 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the full traceback of an internal error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP, parents=[common])
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP, parents=[common],
+                                 epilog=DOCS)
         module.add_arguments(command)
-        command.set_defaults(run=module.run)
+        command.set_defaults(run=module.run, parser=command)
     return parser
 
 
@@ -62,7 +66,9 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         parser = build_parser()
         try:
             with redirect_stdout(env.stdout), redirect_stderr(env.stderr):
-                args = parser.parse_args(argv)
+                args, unknown = parser.parse_known_args(argv)
+                if unknown:                # `ask --frobnicate`: the subcommand's usage, not nlqa's
+                    getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
         except SystemExit as exc:          # --help, --version, usage errors: argparse has printed
             return _exit_code(exc.code)
         if args.command is None:
@@ -73,8 +79,9 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     except KeyboardInterrupt:
         env.error("interrupted")
         return ExitStatus.INTERRUPTED
-    except BrokenPipeError:
-        return ExitStatus.ERROR            # the reader of stdout went away; nothing left to say
+    except BrokenPipeError:                # the reader of stdout went away: nothing left to say
+        _silence(env.stdout)
+        return ExitStatus.BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - the one place every unexpected error ends
         wanted = getattr(args, "traceback", False) if args else "--traceback" in (sys.argv if argv is None else argv)
         if wanted:
@@ -82,6 +89,15 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         else:
             env.error(f"internal error: {type(exc).__name__}: {exc}; rerun with --traceback")
         return ExitStatus.ERROR
+
+
+def _silence(stream) -> None:
+    """Point a closed stdout at /dev/null, so the interpreter's last flush cannot fail again."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return                             # an in-memory stream (tests): nothing to redirect
+    os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
 
 
 def run() -> None:
@@ -92,9 +108,9 @@ def run() -> None:
     code = main()
     try:
         sys.stdout.flush()
-    except BrokenPipeError:        # e.g. `nlqa batch big.jsonl | head`: silence the flush at exit
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = ExitStatus.ERROR
+    except BrokenPipeError:        # e.g. `nlqa ask ... | head -1`: silence the flush at exit
+        _silence(sys.stdout)
+        code = ExitStatus.BROKEN_PIPE
     from .. import batchrun
     if batchrun.ABANDONED:         # a killed pool worker may have left its manager thread waiting forever
         sys.stderr.flush()

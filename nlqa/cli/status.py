@@ -5,11 +5,13 @@ code   name          when
 =====  ============  ==========================================================================
 0      OK            answered; ``batch`` and ``eval`` ran to the end (error lines and wrong
                      answers are data, not failures)
-1      ERROR         internal error (one line on stderr; ``--traceback`` shows it), an answer
-                     with status ``error``, or stdout closed early (broken pipe)
+1      ERROR         internal error (one line on stderr; ``--traceback`` shows it), or an
+                     answer with status ``error``
 2      USAGE         bad command line (argparse), an input or output file that cannot be opened
 3      NOT_ANSWERED  ``ask`` got needs_clarification or unsupported, including an empty question
 130    INTERRUPTED   Ctrl-C
+141    BROKEN_PIPE   stdout closed early (``nlqa batch big.jsonl | head -1``): quietly, with the
+                     status a shell gives a program ended by SIGPIPE (128 + 13)
 =====  ============  ==========================================================================
 """
 
@@ -24,6 +26,7 @@ class ExitStatus(IntEnum):
     USAGE = 2
     NOT_ANSWERED = 3
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
 
 
 STATUS_EXIT = {"answered": ExitStatus.OK, "needs_clarification": ExitStatus.NOT_ANSWERED,

@@ -86,10 +86,11 @@ def multi_head_attention(spec: LayerSpec, shape: Shape, conv: Convention) -> Res
     return tuple(terms), out, "4d² + 4d" if not (spec.key_dim or spec.kdim or spec.vdim) else "Q, K, V, O projections", ()
 
 
-@formula("TransformerEncoderLayer", "TransformerDecoderLayer")
+@formula("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerBlock")
 def transformer_layer(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     """Encoder layer: attention ``4d²+4d`` + feed-forward ``2df + f + d`` + 2 LayerNorms ``4d``;
-    a decoder layer adds cross-attention ``4d²+4d`` and a third LayerNorm. f = 4d unless given."""
+    a decoder layer adds cross-attention ``4d²+4d`` and a third LayerNorm. f = 4d unless given.
+    A GPT block (``TransformerBlock``: masked self-attention, pre-LN) counts as an encoder layer."""
     d = _width(spec, shape)
     _heads(spec, d)
     f = spec.ff or 4 * d
@@ -102,7 +103,7 @@ def transformer_layer(spec: LayerSpec, shape: Shape, conv: Convention) -> Result
     terms += layernorm_terms(d, norms)
     terms = _repeat(terms, spec.repeat)
     out = tuple(shape[:-1]) + (d,) if len(shape) > 1 else (shape[0] if shape else None, d)
-    txt = "4d² + 4d + 2df + f + d + 4d" if spec.kind == "TransformerEncoderLayer" else "2(4d² + 4d) + 2df + f + d + 6d"
+    txt = "4d² + 4d + 2df + f + d + 4d" if spec.kind != "TransformerDecoderLayer" else "2(4d² + 4d) + 2df + f + d + 6d"
     if spec.repeat > 1:
         txt = f"{spec.repeat} × ({txt})"
     return tuple(terms), out, txt, ()

@@ -69,6 +69,12 @@ class SpecMixin:
             input_shape, input_kind = (None, None, 1), "code"
             x.assumptions.append(f"a {KIND_NAMES.get(specs[0].kind, specs[0].kind)} layer has no parameters "
                                  "whatever its input")
+        if input_shape is None and specs and specs[0].kind == "Flatten":
+            first = next((s for s in specs if s.kind not in PARAMETER_FREE), None)
+            if first is not None and first.in_features:  # nn.Flatten(), nn.Linear(28*28, 512): 784 values
+                input_shape, input_kind = (first.in_features,), "code"
+                x.assumptions.append(f"the input size is not given: the first layer after the Flatten takes "
+                                     f"{first.in_features:,} values, so that is what each input flattens to")
         if input_shape is None and x.quantity == "biases" and specs:
             input_shape = (1,)
             x.assumptions.append("the input size is not given, but it does not change the number of "

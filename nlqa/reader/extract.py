@@ -12,6 +12,7 @@ from .kinds import UNSUPPORTED_NAMES
 from .layout import channels_last
 from .mentions import Mention, Reading, read
 from .normalize import normalize
+from .constraints import frozen_after
 from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
 from .summary import read_tables, without_tables
@@ -184,6 +185,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             return x
         x.assumptions += self.code.notes  # what reading a pasted script assumed
         layers, input_shape, input_kind = self.assemble(phrases, x)
+        layers = frozen_after(self, layers, x.assumptions)   # 'Embedding(5000, 64) ... is frozen'
         if x.missing:
             x.status = "needs_clarification"
             return x
@@ -229,6 +231,10 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         code = self.code.frameworks
         if self.override:
             x.framework_source, fw = "option", self.override
+            said = next((f for f in [*code, *named] if f != fw), None)
+            if said is not None:             # `--framework pytorch` on a question that says "in Keras"
+                x.assumptions.append(f"counted with {FRAMEWORK_NAMES.get(fw, fw)} conventions (--framework {fw}), "
+                                     f"although the question is about {FRAMEWORK_NAMES.get(said, said)}")
         elif "pytorch" in code:
             x.framework_source, fw = "code", "pytorch"
         elif "keras" in code:
@@ -238,6 +244,9 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         else:
             x.framework_source, fw = "default", "textbook"
         self.fw = fw
+
+
+FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch", "textbook": "textbook"}
 
 
 def extract(question: str, framework: str | None = None) -> Extraction:

@@ -8,10 +8,19 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ..core.conv import GLOBAL_POOLS, POOL_DIMS
 from ..core.spec import LayerSpec
 from .code import CodeLayer
 from .pyvalues import (Abort, FLATTEN_MARK, Function, Instance, Layer, MAX_DEPTH, Model, Tensor, Unknown,
                        ZERO_KINDS, _out_width)
+
+
+PARAMETER_FREE = ZERO_KINDS | set(POOL_DIMS) | set(GLOBAL_POOLS)
+
+
+def _parameter_free(layer: Layer) -> bool:
+    """A layer that holds no parameters (pooling, activation, dropout, flatten)."""
+    return bool(layer.layers) and all(c.spec.kind in PARAMETER_FREE for c in layer.layers)
 
 
 class ModelReader:
@@ -72,9 +81,9 @@ class ModelReader:
                         order.append(FLATTEN_MARK)
                     continue
                 for layer in self.expand(use):
-                    if id(layer) in member_ids and id(layer) not in seen:
-                        seen.add(id(layer))
-                        order.append(layer)
+                    if id(layer) in member_ids and (id(layer) not in seen or _parameter_free(layer)):
+                        seen.add(id(layer))       # a pool used twice is shown (and shapes it) twice;
+                        order.append(layer)       # a layer with weights is shared, counted once
             unused = [m for m in members if id(m) not in seen]
             if order and order[-1] is FLATTEN_MARK:
                 order.pop()

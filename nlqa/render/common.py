@@ -29,22 +29,44 @@ def clean(text: Any) -> str:
     return CONTROL.sub("", str(text))
 
 
+BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+ECHO_CHARS = 80                 # of binary input, the question line shows at most this much
+
+
+def looks_binary(text: str) -> bool:
+    """Bytes rather than words: a NUL, or at least 1 character in 10 a control or U+FFFD."""
+    return "\x00" in text or len(BINARY.findall(text)) * 10 >= max(len(text), 1)
+
+
+def question_echo(question: Any) -> str:
+    """The question as echoed back: cleaned; binary input only as the start of its first line."""
+    text = str(question)
+    if not looks_binary(text):
+        return clean(text)
+    first = " ".join(clean(text).splitlines()[:1] or [""])
+    first = first[:ECHO_CHARS].rstrip()
+    return f"{first} … ({len(text):,} characters of binary input; not shown)"
+
+
 def value_text(value: Any) -> str:
     """An answer value as people write it: 8,874 · (20, 64) · — when there is none."""
     if isinstance(value, bool) or value is None:
         return "—"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(value_text(v) for v in value) + ")"
+    if isinstance(value, (list, tuple)):            # a shape: no separators, so (1024, 768) has 2 sides
+        return "(" + ", ".join("?" if v is None else str(v) for v in value) + ")"
     return clean(value)
 
 
 def shape_text(shape: Any) -> str:
-    """A shape without the batch dimension, Python style: (6,) · (20, 64); T for unknown steps."""
+    """A shape without the batch dimension, Python style and without thousands separators (so
+    (1024, 50257) cannot be read as four sides): (6,) · (20, 64); T for the unknown steps of a
+    (steps, features) sequence, ? for any other unknown side."""
     if not isinstance(shape, (list, tuple)):
         return "—"
-    parts = ["T" if s is None else value_text(s) for s in shape]
+    parts = ["T" if s is None and len(shape) == 2 and at == 0 else "?" if s is None else str(s)
+             for at, s in enumerate(shape)]
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
 
 
@@ -74,6 +96,9 @@ def layer_kind(row: dict) -> str:
         kind = f"bidirectional {kind}"
     if row.get("units") is not None:
         kind += f" ({value_text(row['units'])})"
+    extra = (row.get("params") or 0) - (row.get("weights") or 0) - (row.get("biases") or 0)
+    if extra > 0:                    # BatchNorm's moving mean and variance: neither weights nor biases
+        kind += f" + {extra:,} moving mean/variance" if "BatchNorm" in kind else f" + {extra:,} other"
     if row.get("implicit"):
         kind += ", implied"
     return kind
@@ -127,7 +152,7 @@ def view_of(answer: Answer) -> View:
     return View(
         status=answer.status,
         title="" if answered else STATUS_TITLES.get(answer.status, clean(answer.status)),
-        question=clean(answer.question) or "(empty)",
+        question=question_echo(answer.question) or "(empty)",
         answer=answer_phrase(answer) if answered else "",
         message=clean(answer.message),
         missing=tuple(clean(m) for m in answer.missing),

@@ -1,4 +1,4 @@
-"""JSON: the answer contract of DESIGN.md, one object on one line."""
+"""JSON: the answer contract of docs/json.md, one object on one line."""
 
 from __future__ import annotations
 

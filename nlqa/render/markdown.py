@@ -28,15 +28,24 @@ def _table(view: View) -> list[str]:
     return lines
 
 
-def _fence(lines: tuple[str, ...]) -> list[str]:
+def _fence(lines: tuple[str, ...], language: str = "text") -> list[str]:
     longest = max((len(m) for line in lines for m in re.findall(r"`+", line)), default=0)
     fence = "`" * max(3, longest + 1)
-    return [fence + "text", *lines, fence]
+    return [fence + language, *lines, fence]
+
+
+def _question(text: str) -> list[str]:
+    """A one-line question inline; a pasted one (code, several lines) as a fenced block, its
+    lines and indentation kept."""
+    if "\n" not in text.strip():
+        return [f"**Question:** {md_escape(text)}"]
+    lines = tuple(text.strip("\n").splitlines())
+    return ["**Question:**", "\n".join(_fence(lines))]
 
 
 def render_markdown(answer: Answer) -> str:
     view = view_of(answer)
-    out = [f"**Question:** {md_escape(view.question)}"]
+    out = _question(view.question)
     if not view.answered:
         out.append(f"**{view.title}.** {md_escape(view.message)}")
         if view.missing:
