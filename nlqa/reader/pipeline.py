@@ -63,7 +63,25 @@ def patterns() -> tuple[tuple[Pattern, list[dict[str, Any]]], ...]:
             raise GrammarError("patterns.jsonl", lineno, f"value index {value} outside the pattern")
         span = tuple(entry["span"]) if "span" in entry else None
         loaded.append((Pattern(entry["label"], str(entry.get("id", entry["label"])), value, lineno, span), tokens))
-    return tuple(loaded)
+    return tuple(loaded) + _class_names(lineno + 1)
+
+
+PROSE_SILENT_KINDS = {"Activation", "Dropout", "Flatten"}  # "with ReLU activation" adds no layer
+
+
+def _class_names(first_line: int) -> tuple[tuple[Pattern, list[dict[str, Any]]], ...]:
+    """A framework class written in prose ("a SeparableConv2D layer with 16 filters") names its kind:
+    one KIND pattern per call of ``signatures.toml`` that counts parameters or shapes, after every
+    pattern of patterns.jsonl (which win a tie)."""
+    out, seen = [], set()
+    for namespace, calls in load_toml("signatures.toml").items():
+        for name, entry in calls.items():
+            kind = entry.get("kind")
+            if name.startswith("_") or not kind or kind in PROSE_SILENT_KINDS or name.lower() in seen:
+                continue
+            seen.add(name.lower())
+            out.append((Pattern("KIND", kind, None, first_line + len(out)), [{"LOWER": name.lower()}]))
+    return tuple(out)
 
 
 def anchor_words(tokens: list[dict[str, Any]]) -> tuple[frozenset[tuple[str, str]], ...]:
