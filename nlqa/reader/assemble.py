@@ -6,6 +6,7 @@ from typing import Any
 
 from ..core.spec import LayerSpec
 from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
+from .groups import without_code_echoes
 from .extraction import Extraction
 from .groups import Group, Phrases
 from .kinds import KIND_NAMES, SHAPE_ONLY_KINDS, SIZED_KINDS, STRUCTURAL_KINDS, _family
@@ -89,6 +90,10 @@ class AssemblyMixin:
             self.output_mentions = [  # "a softmax over the vocabulary": as many outputs as words
                 Mention(m.label, m.id, m.start, m.end, vocab_sizes[0], m.text) if m.id == "vocab" and vocab_sizes
                 else m for m in self.output_mentions if m.id != "vocab" or vocab_sizes]
+        if not self.code.layers:
+            groups = self._implied_convolutions(groups)
+        assign_attributes(self.reading, groups)
+        groups[:] = without_code_echoes(groups)
         code_shape = self.code.input_shape
         first_code = min((g.start for g in groups if g.code), default=None)
         if first_code is not None and any(g.start < first_code and g.kind in SIZED_KINDS and not g.code
@@ -99,9 +104,6 @@ class AssemblyMixin:
         if code_shape is not None and input_kind != "keras_shape":
             merged = self._merge_shapes(input_shape, code_shape)
             input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
-        if not self.code.layers:
-            groups = self._implied_convolutions(groups)
-        assign_attributes(self.reading, groups)
         groups, context_input = self._context_layers(groups)
         if input_shape is None and context_input is not None:
             input_shape, input_kind = context_input, "channels"

@@ -413,3 +413,38 @@ class PhraseFinder:
             crossed = crossed or self.lower(k) in (",", "and")
             k += 1
             steps += 1
+
+
+def _sides(value) -> tuple | None:
+    if isinstance(value, int):
+        return (value,)
+    if isinstance(value, tuple) and value and len(set(value)) == 1:
+        return value[:1]      # a square kernel: 3 and (3, 3) are one size
+    return value if isinstance(value, tuple) else None
+
+
+ECHO_FIELDS = {"filters": "units", "kernel": "kernel", "stride": "strides"}  # prose attribute -> code field
+
+
+def _echoes(group: Group, layer) -> bool:
+    """Whether every size the prose gives the group is the coded layer's own."""
+    for name, field_name in ECHO_FIELDS.items():
+        if name in group.attrs:
+            said, coded = group.attrs[name].value, getattr(layer.spec, field_name)
+            if field_name == "units" and said != coded:
+                return False
+            if field_name != "units" and _sides(said) != _sides(coded if coded is not None else 1):
+                return False
+    return not (set(group.attrs) - set(ECHO_FIELDS) - {"padding_valid", "padding_same", "padding"})
+
+
+def without_code_echoes(groups: list[Group]) -> list[Group]:
+    """A layer the code defines, named again in the prose with nothing of its own ("conv =
+    nn.Conv2d(1, 6, 3) ... a convolution layer with 6 filters of size 3x3"), is that layer, not one
+    more: the prose gives no size, or only sizes the coded layer of that kind has."""
+    from .kinds import _family  # kinds imports attributes, which imports this module
+    coded = [g.code for g in groups if g.code is not None]
+    if not coded:
+        return groups
+    return [g for g in groups if g.code is not None or g.sizes or g.role or g.count != 1
+            or not any(_family(c.spec.kind) == _family(g.kind) and _echoes(g, c) for c in coded)]
