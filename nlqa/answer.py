@@ -305,6 +305,13 @@ def _understood_from_mentions(x: Extraction) -> str:
     return ", ".join(f"'{s}'" for s in seen[:8])
 
 
+def too_long(question: str, length: str, id: Any = None) -> Answer:
+    """The answer to a question longer than nlqa reads (``length``: how long it is, in words)."""
+    return Answer(question[:200] + "…", "unsupported", id=id,
+                  message=f"The question is {length} characters long; nlqa reads questions "
+                          f"up to {MAX_QUESTION_CHARS:,} characters. Paste only the network's description.")
+
+
 def answer(question: str, framework: str | None = None, id: Any = None) -> Answer:
     """Answer one question. Never raises for odd text: problems become a status and a message."""
     if not isinstance(question, str) or not question.strip():
@@ -313,9 +320,7 @@ def answer(question: str, framework: str | None = None, id: Any = None) -> Answe
                       message="The question is empty. Ask e.g. 'How many parameters does a dense layer "
                               "with 10 inputs and 5 units have?'")
     if len(question) > MAX_QUESTION_CHARS:
-        return Answer(question[:200] + "…", "unsupported", id=id,
-                      message=f"The question is {len(question):,} characters long; nlqa reads questions "
-                              f"up to {MAX_QUESTION_CHARS:,} characters. Paste only the network's description.")
+        return too_long(question, f"{len(question):,}", id)
     x = extract(question, framework)
     return answer_from(x, id=id)
 

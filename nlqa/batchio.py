@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import stat
 from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
@@ -111,29 +112,34 @@ def _text(number: int, line: bytes) -> str:
 
 
 class Replay:
-    """A binary stream whose first lines were already read: ``readline`` gives them back first."""
+    """A binary stream whose first lines were already read: ``readline`` gives back the ``blank``
+    blank lines skipped (as bare newlines, so a million of them cost no memory), then ``first``."""
 
-    def __init__(self, lines: list[bytes], rest: IO[bytes]):
-        self.lines, self.rest = lines, rest
+    def __init__(self, blank: int, first: bytes | None, rest: IO[bytes]):
+        self.blank, self.first, self.rest = blank, first, rest
 
     def readline(self, limit: int = -1) -> bytes:
-        if self.lines:
-            return self.lines.pop(0)
+        if self.blank:
+            self.blank -= 1
+            return b"\n"
+        if self.first is not None:
+            first, self.first = self.first, None
+            return first
         return self.rest.readline(limit)
 
 
 def sniff(handle: IO[bytes], limit: int) -> tuple[str, Replay]:
     """The format of a stream with no telling name: JSON Lines when its first non-blank line starts
-    with ``{``, else plain text; and the stream, rewound over what was read."""
-    seen = []
+    with ``{``, else plain text; and the stream, rewound over what was read (in linear time)."""
+    blank = 0
     while True:
         line = handle.readline(limit + 1)
         if not line:
-            return "jsonl", Replay(seen, handle)
-        seen.append(line)
-        stripped = line.lstrip(b"\xef\xbb\xbf").strip()
+            return "jsonl", Replay(blank, None, handle)
+        stripped = line.lstrip(b"\xef\xbb\xbf").strip() if blank == 0 else line.strip()
         if stripped:
-            return ("jsonl" if stripped.startswith(b"{") else "text"), Replay(seen, handle)
+            return ("jsonl" if stripped.startswith(b"{") else "text"), Replay(blank, line, handle)
+        blank += 1
 
 
 def format_of(path: str, given: str | None) -> str | None:
@@ -244,10 +250,13 @@ def read_items(handle: IO[bytes], fmt: str, column: str = "question", max_chars:
 
 
 def count_records(path: str, fmt: str | None, column: str = "question", max_chars: int = MAX_CHARS) -> int | None:
-    """How many Items ``path`` holds (for a progress bar's total), by a quick scan; ``None`` for stdin."""
+    """How many Items ``path`` holds (for a progress bar's total), by a quick scan; ``None`` for stdin
+    and anything but a regular file (a pipe or a FIFO read here would be drained for the run)."""
     if path == "-":
         return None
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as handle:
             return sum(1 for _ in read_items(handle, format_of(path, fmt), column, max_chars))
     except (OSError, InputError):

@@ -50,6 +50,18 @@ class JsonLines:
         return self.id_key(data.get("id")) if isinstance(data, dict) and "status" in data else None
 
 
+FORMULA_START = ("=", "+", "-", "@")
+NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def defused(text: str) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (a formula: '=HYPERLINK(...)',
+    '@SUM(...)') gets a leading apostrophe, as OWASP advises; a plain number such as -5 is kept."""
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 class Csv:
     """One row per answer: the scalar fields, lists joined with '; ' (JSON Lines has everything)."""
 
@@ -64,7 +76,7 @@ class Csv:
             return ""
         if isinstance(value, (list, tuple)):
             return json.dumps(list(value))
-        return _flat(value)
+        return defused(_flat(value))
 
     def record(self, answer: Answer) -> str:
         from .render.common import answer_phrase

@@ -9,6 +9,7 @@ from .status import exit_status_for
 
 NAME = "ask"
 HELP = "answer one question, with the derivation"
+SLACK = 4_096          # characters read past the question limit, so trailing blank lines do not count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,10 +51,14 @@ def write_answer(answer, form: str, env: Env, explain: bool = False) -> None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
-    from ..answer import answer
+    from ..answer import MAX_QUESTION_CHARS, answer, too_long
     if args.question == "-" and env.stdin_isatty:
         env.error("reading the question from stdin; end it with Ctrl-D")
-    question = env.read_stdin().strip() if args.question == "-" else args.question
-    result = answer(question, framework=args.framework)
+    if args.question == "-":
+        question, cut = env.read_stdin_bounded(MAX_QUESTION_CHARS + SLACK)   # room for trailing blank lines
+        result = too_long(question, f"more than {MAX_QUESTION_CHARS:,}") if cut else \
+            answer(question.strip(), framework=args.framework)
+    else:
+        result = answer(args.question, framework=args.framework)
     write_answer(result, output_form(args, env), env, explain=args.explain)
     return exit_status_for(result.status)

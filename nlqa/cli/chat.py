@@ -125,6 +125,10 @@ class History:
             return
         readline.set_history_length(HISTORY_LENGTH)
         try:
+            if path.exists() and not path.is_file():    # a FIFO or a device would block the prompt
+                self.env.error(f"history not kept ({path} is not a regular file)")
+                self.path = None
+                return
             if path.exists():
                 readline.read_history_file(str(path))
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,20 +153,23 @@ class History:
 # -- showing replies ----------------------------------------------------------------------------
 
 def show(reply, session, env: Env, echo: str | None = None) -> None:
-    from ..render import render_json
+    """A reply on stdout (notes on stderr for JSON); the echo and every note are cleaned like the
+    answers (``render.clean``): no escape sequence, CR, BS or bidi control of the user's text
+    reaches the terminal."""
+    from ..render import clean, render_json
     from .ask import write_answer
     if reply is None:
         return
+    notes = [clean(note) for note in reply.notes]
     if session.form == "json":                   # stdout keeps one JSON answer per line
-        from ..render import clean
-        if reply.notes:
-            env.stderr.write("".join(clean(note) + "\n" for note in reply.notes))
+        if notes:
+            env.stderr.write("".join(note + "\n" for note in notes))
             env.stderr.flush()
         if reply.answer is not None:
             env.stdout.write(render_json(reply.answer, extraction=session.explain) + "\n")
             env.stdout.flush()
         return
-    lines = ([f"> {echo}"] if echo is not None else []) + list(reply.notes)
+    lines = ([f"> {clean(echo)}"] if echo is not None else []) + notes
     if session.form == "rich":
         from rich.text import Text
         console = env.console()
