@@ -9,7 +9,9 @@ an over-long line or block is skipped to its end without being kept.
 format      record                                                   id when the record has none
 ==========  =======================================================  ==========================
 jsonl       one JSON object a line with ``question`` (and ``id``)    the 1-based line number
-csv         one row; the question in ``--column`` (header row)       the 1-based data row number
+csv         one row; the question in ``--column`` (header row)       the 1-based data row number;
+                                                                     ``row N`` when other rows have
+                                                                     ids (never one of theirs)
 text        a block of non-blank lines (blocks: blank-line separated) the 1-based block number
 ==========  =======================================================  ==========================
 """
@@ -63,10 +65,17 @@ def checked(item: Item, max_chars: int | None) -> Item:
                 _too_long(f"the question of record {item.number}", len(item.question), max_chars))
 
 
+def _finite(text: str) -> float | str:
+    """A JSON number as a float, or as the text written when no float holds it (1e400): an id
+    stays an id, and the output stays strict JSON."""
+    value = float(text)
+    return value if value not in (float("inf"), float("-inf")) else text
+
+
 def read_item(number: int, text: str, max_chars: int | None = None) -> Item:
     """The Item of JSON Lines line ``number`` (``text``: the decoded line)."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=str, parse_float=_finite)
     except ValueError as exc:
         return Item(number, number, problem=f"line {number} is not valid JSON ({exc})")
     except RecursionError:
@@ -196,6 +205,17 @@ def read_text(handle: IO[bytes], max_chars: int = MAX_CHARS) -> Iterator[Item]:
         yield flush()
 
 
+def generated_id(number: int, taken: set[str]) -> str:
+    """The id of data row ``number`` that has none, in a CSV whose other rows have ids: ``row N``,
+    which cannot be read as another row's number, with ``~2``, ``~3`` ... when an id before took it."""
+    id_, k = f"row {number}", 1
+    while id_ in taken:
+        k += 1
+        id_ = f"row {number}~{k}"
+    taken.add(id_)
+    return id_
+
+
 def read_csv(handle: IO[bytes], column: str = "question", max_chars: int = MAX_CHARS,
              delimiter: str = ",") -> Iterator[Item]:
     """One Item per row with a non-empty cell; the question from ``column`` of the header row, the
@@ -217,6 +237,7 @@ def read_csv(handle: IO[bytes], column: str = "question", max_chars: int = MAX_C
         raise InputError(f"the CSV header has no column {column!r} (columns: {shown}); "
                          f"name the question column with --column")
     qcol, icol = names.index(column), (names.index("id") if "id" in names else None)
+    taken: set[str] = set()      # the explicit ids seen so far (a generated id never repeats one)
     number = 0
     while True:
         try:
@@ -230,7 +251,13 @@ def read_csv(handle: IO[bytes], column: str = "question", max_chars: int = MAX_C
         number += 1
         if not any(cell.strip() for cell in row):
             continue
-        id_ = row[icol] if icol is not None and icol < len(row) and row[icol].strip() else number
+        if icol is not None and icol < len(row) and row[icol].strip():
+            id_ = row[icol]
+            taken.add(id_)
+        elif icol is not None:
+            id_ = generated_id(number, taken)
+        else:
+            id_ = number
         data = dict(zip(names, row))
         if qcol >= len(row) or not row[qcol].strip():
             yield Item(number, id_, data, problem=f"row {number} has no question in column {column!r}")

@@ -112,9 +112,33 @@ class Inline:
         pass
 
 
-def _init_worker(build: bool) -> None:
-    """Worker start: Ctrl-C is the parent's to handle; build the reader once (spawned workers)."""
+PR_SET_PDEATHSIG = 1          # prctl(2): the signal a process gets when its parent dies
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies (Linux ``PR_SET_PDEATHSIG``), even by
+    SIGKILL, so no worker is left asleep forever; elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:       # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(build: bool, parent: int | None = None) -> None:
+    """Worker start: Ctrl-C is the parent's to handle; die with the parent; build the reader once
+    (spawned workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if parent is not None:
+        die_with_parent(parent)
     if build:
         from .reader.pipeline import reader
         reader()
@@ -142,7 +166,7 @@ class Pool:
     def _start(self) -> None:
         from concurrent.futures import ProcessPoolExecutor
         self.executor = ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_init_worker,
-                                            initargs=(self.build_in_worker,))
+                                            initargs=(self.build_in_worker, os.getpid()))
 
     def _restart(self) -> None:
         self.close(kill=True)

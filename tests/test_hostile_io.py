@@ -143,3 +143,144 @@ def test_hostile_io_csv_cells_are_not_formulas(tmp_path):
     assert [r["id"] for r in rows] == ["'=1+1", "-5", "'@SUM(1)", "ok"]
     assert [r["question"][:2] for r in rows] == ["'=", "'+", "'@", "'-"]
     assert all(not cell.startswith(("=", "+", "@")) for r in rows for cell in r.values())
+
+
+# -- 2. --resume against another input -----------------------------------------------------------
+
+@pytest.mark.parametrize("suffix, write", [
+    (".txt", lambda qs: "\n\n".join(qs) + "\n"),
+    (".jsonl", lambda qs: "".join(json.dumps({"question": q}) + "\n" for q in qs)),
+    (".csv", lambda qs: "question\n" + "".join(f'"{q}"\n' for q in qs)),
+])
+def test_hostile_io_resume_refuses_another_input_without_ids(tmp_path, suffix, write):
+    first = [f"A dense layer with {n} inputs and 2 units: parameters?" for n in range(1, 7)]
+    other = [f"A dense layer with {n} inputs and 3 units: parameters?" for n in range(1, 7)]
+    a, b = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    a.write_text(write(first), encoding="utf-8")
+    b.write_text(write(first[:2] + other[2:]), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run("batch", str(a), "-o", str(out), "--jobs", "1")[0] == ExitStatus.OK
+    whole = out.read_bytes()
+    out.write_bytes(b"".join(whole.splitlines(keepends=True)[:4]))     # as if killed after 4 answers
+    code, _, stderr = run("batch", str(b), "-o", str(out), "--resume", "--jobs", "1")
+    assert code == ExitStatus.USAGE
+    assert f"question 3 of {b} is not the one answered on line 3 of {out}, which was written from {a}" in stderr
+    assert out.read_bytes() == b"".join(whole.splitlines(keepends=True)[:4])     # nothing mixed in
+    code, _, _ = run("batch", str(a), "-o", str(out), "--resume", "--jobs", "1")
+    assert (code, out.read_bytes()) == (ExitStatus.OK, whole)                  # the right input resumes
+
+
+# -- 13. a full disk ------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_hostile_io_disk_full_names_the_file(tmp_path, fmt):
+    source = tmp_path / "q.txt"
+    source.write_text(DENSE + "\n", encoding="utf-8")
+    code, _, stderr = run("batch", str(source), "-o", "/dev/full", "--format", fmt)
+    assert code == ExitStatus.USAGE
+    assert "cannot write /dev/full: No space left on device" in stderr
+    assert "--resume -o /dev/full" in stderr and "internal error" not in stderr
+
+
+# -- 14. strict JSON ids; 15. distinct generated ids -------------------------------------------------
+
+def test_hostile_io_non_finite_ids_are_strings_in_strict_json():
+    lines = ['{"id": NaN, "question": ""}', '{"id": 1e400, "question": ""}', '{"id": -Infinity, "question": ""}',
+             '{"id": 2.5, "question": ""}']
+    code, stdout, _ = run("batch", "-", stdin=("\n".join(lines) + "\n").encode())
+    strict = [json.loads(line, parse_constant=lambda c: pytest.fail(f"bare {c} in the output"))
+              for line in stdout.splitlines()]
+    assert code == ExitStatus.OK
+    assert [a["id"] for a in strict] == ["NaN", "1e400", "-Infinity", 2.5]
+
+
+def test_hostile_io_csv_generated_ids_never_repeat_explicit_ones(tmp_path):
+    source = tmp_path / "q.csv"
+    source.write_text("id,question\nrow 4,q one\n,q two\n2,q three\n,q four\n", encoding="utf-8")
+    code, stdout, _ = run("batch", str(source))
+    ids = [json.loads(line)["id"] for line in stdout.splitlines()]
+    assert code == ExitStatus.OK
+    assert ids == ["row 4", "row 2", "2", "row 4~2"]
+
+
+# -- 5, 6, 16. bounds of the readers ----------------------------------------------------------------
+
+def test_hostile_io_list_building_script_memory_is_bounded():
+    script = ("s = [0]*5000\nt = [s + s for _ in s]\nu = [t + t for _ in t]\n"
+              "model = nn.Sequential(nn.Linear(4, 4))\nHow many parameters does model have?")
+    from nlqa.answer import answer
+    answer("How many parameters does nn.Linear(4, 4) have?")        # the reader is built first
+    tracemalloc.start()
+    result = answer(script)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.status == "unsupported"
+    assert "more than 1,000,000 elements in all" in result.message
+    assert peak < 100_000_000
+
+
+@pytest.mark.parametrize("question, words", [
+    ("How many parameters does nn.Linear(" + "7" * 5000 + ", 2) have?", "the 5,000-digit number 777777…7777"),
+    ("A dense layer with " + "1" * 101 + " inputs and 2 units: parameters?", "the 101-digit number 111111…1111"),
+    ("model = nn.Sequential(nn.Linear(4, " + "9" * 4400 + "))\nHow many parameters?", "4,400-digit number"),
+])
+def test_hostile_io_out_of_range_literals_are_refused_by_name(question, words):
+    code, stdout, stderr = run("ask", "--plain", question)
+    assert code == ExitStatus.NOT_ANSWERED and "internal error" not in stderr
+    assert words in stdout and "nlqa reads sizes of up to 100 digits" in stdout
+
+
+# -- 9. workers die with their parent ------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdecimal():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the Linux process table")
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_hostile_io_jobs_2_killed_leaves_no_process_behind(tmp_path, signum):
+    import signal
+    import time
+    source = tmp_path / "q.jsonl"
+    source.write_text("".join(json.dumps({"question": f"A dense layer with {n % 50 + 1} inputs and 3 units: "
+                                                      "parameters?"}) + "\n" for n in range(20_000)), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "nlqa", "batch", str(source), "-o", str(out), "--jobs", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (len(workers) < 2 or not out.exists() or out.stat().st_size == 0):
+        workers = _children(process.pid)
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the pool did not start"
+    process.send_signal(getattr(signal, signum))
+    process.wait(60)
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.2)
+    assert [w for w in workers if _alive(w)] == []
+    if signum != "SIGKILL":
+        assert process.returncode == 128 + getattr(signal, signum)
+        assert "continue with --resume" in stderr
+        assert all(line.endswith("}") for line in out.read_text(encoding="utf-8").splitlines())
