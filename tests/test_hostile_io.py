@@ -284,3 +284,37 @@ def test_hostile_io_jobs_2_killed_leaves_no_process_behind(tmp_path, signum):
         assert process.returncode == 128 + getattr(signal, signum)
         assert "continue with --resume" in stderr
         assert all(line.endswith("}") for line in out.read_text(encoding="utf-8").splitlines())
+
+
+# -- 11, 12. piped chat and batch - answer each line as it arrives ---------------------------------
+
+def _coprocess(argv: list[str], lines: list[str]) -> list[str]:
+    """Write one line, wait for its answer (60 s at most), then the next: a deadlock fails the test."""
+    import select
+    process = subprocess.Popen([sys.executable, "-m", "nlqa", *argv], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    replies = []
+    try:
+        for line in lines:
+            process.stdin.write((line + "\n").encode())
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            if not ready:
+                break
+            replies.append(process.stdout.readline().decode())
+    finally:
+        process.stdin.close()
+        process.wait(60)
+        process.stdout.close()
+    return replies
+
+
+@pytest.mark.parametrize("argv, lines", [
+    (["chat", "--json"], [DENSE, "what if it had 6 units?"]),
+    (["batch", "-", "--input-format", "jsonl", "--jobs", "2"],
+     [json.dumps({"id": n, "question": f"A dense layer with {n} inputs and 5 units: parameters?"}) for n in (10, 3)]),
+    (["batch", "-"], [f"A dense layer with {n} inputs and 5 units: parameters?\n" for n in (10, 3)]),
+])
+def test_hostile_io_piped_answers_stream_to_a_coprocess(argv, lines):
+    replies = _coprocess(argv, lines)
+    assert [json.loads(reply)["value"] for reply in replies] == [55, 66 if argv[0] == "chat" else 20]

@@ -26,7 +26,7 @@ from typing import Iterator
 
 from ..batchio import INPUT_FORMATS, MAX_CHARS, InputError, Item, count_records, format_of, read_item, read_items
 from ..batchout import OUTPUT_FORMATS, Identity, OutputError, Resume, ResumeError, Sink, format_for, output_format
-from ..batchrun import CHUNK_SIZE, EngineError, Inline, answer_item, chunked, default_jobs, engine
+from ..batchrun import CHUNK_SIZE, NOT_READY, EngineError, Feed, Inline, answer_item, chunked, default_jobs, engine
 from .env import Env, decode
 from .status import ExitStatus
 
@@ -189,6 +189,16 @@ def progress_bar(env: Env, args, total: int | None):
     return bar
 
 
+def streamed(handle) -> bool:
+    """Whether the input arrives over time (a pipe, a FIFO, a terminal): then each answer is
+    written as soon as its question has come in, not when a chunk is full."""
+    import stat
+    try:
+        return not stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
 def _open_input(stack: ExitStack, env: Env, path: str):
     if path == "-":
         stdin = env.stdin
@@ -237,7 +247,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
             env.error(str(exc))
             return ExitStatus.USAGE
         items = skip(itertools.chain([first] if first is not None else [], items))
-        chunks = chunked(items, args.chunk_size)
+        chunks = Feed(items, args.chunk_size) if streamed(handle) else chunked(items, args.chunk_size)
         return _answer_all(args, env, sink, chunks, skip, fmt_name, jobs, in_fmt)
 
 
@@ -281,8 +291,14 @@ def _answer_chunks(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str
     worker = bar = None
     finished = False
     try:
-        ahead = list(itertools.islice(chunks, 2))   # an input of one chunk is answered here, at once
-        chunks = itertools.chain(ahead, chunks)
+        if isinstance(chunks, Feed):               # what arrives within 0.2 s tells whether to start workers
+            first = next(iter(chunks), None)
+            second = chunks.poll(0.2) if first is not None else None
+            ahead = [c for c in (first, second) if c is not None and c is not NOT_READY]
+            chunks.unread(ahead)
+        else:
+            ahead = list(itertools.islice(chunks, 2))   # an input of one chunk is answered here, at once
+            chunks = itertools.chain(ahead, chunks)
         if len(ahead) < 2 and args.engine == "local":
             worker = Inline(args.framework, fmt_name)
         else:
