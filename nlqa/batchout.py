@@ -81,11 +81,11 @@ class Csv:
     def record(self, answer: Answer) -> str:
         from .render.common import answer_phrase
         alternatives = "; ".join(f"{_flat(a['reading'])}: {self.cell(a['value'])}" for a in answer.alternatives)
-        row = [self.cell(answer.id), answer.status, self.cell(answer.quantity), self.cell(answer.value),
-               self.cell(answer.unit), self.cell(answer.layer), answer.framework,
-               _flat(answer_phrase(answer)) if answer.status == "answered" else "", self.cell(answer.question),
-               self.cell(answer.message), "; ".join(_flat(a) for a in answer.assumptions), alternatives,
-               "; ".join(_flat(m) for m in answer.missing)]
+        row = [self.cell(answer.id), self.cell(answer.status), self.cell(answer.quantity), self.cell(answer.value),
+               self.cell(answer.unit), self.cell(answer.layer), self.cell(answer.framework),
+               self.cell(answer_phrase(answer)) if answer.status == "answered" else "", self.cell(answer.question),
+               self.cell(answer.message), defused("; ".join(_flat(a) for a in answer.assumptions)),
+               defused(alternatives), defused("; ".join(_flat(m) for m in answer.missing))]
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow(row)
         return out.getvalue()

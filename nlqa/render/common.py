@@ -56,7 +56,7 @@ def answer_phrase(answer: Answer) -> str:
     from ..answer import QUANTITY_WORDS  # here, so importing nlqa.render does not load the reader
 
     quantity = answer.quantity or "value"
-    words = QUANTITY_WORDS.get(quantity, quantity.replace("_", " "))
+    words = clean(QUANTITY_WORDS.get(quantity, str(quantity).replace("_", " ")))
     value = value_text(answer.value)
     if quantity == "output_shape":
         text = f"{words} {value}"
