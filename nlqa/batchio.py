@@ -99,7 +99,7 @@ def read_item(number: int, text: str, max_chars: int | None = None) -> Item:
 def bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line_number, bytes)`` for each line of a binary stream; ``None`` for a line longer than
     ``limit`` bytes, which is skipped to its end without being kept in memory."""
-    number = 0
+    number = getattr(handle, "skipped", 0)      # blank lines a sniffing Replay already counted
     while True:
         line = handle.readline(limit + 1)
         if not line:
@@ -121,34 +121,53 @@ def _text(number: int, line: bytes) -> str:
 
 
 class Replay:
-    """A binary stream whose first lines were already read: ``readline`` gives back the ``blank``
-    blank lines skipped (as bare newlines, so a million of them cost no memory), then ``first``."""
+    """A binary stream whose start was already read: ``readline`` gives back ``pending`` (the bytes
+    read past the leading blank lines) before the rest. ``skipped`` is the number of blank lines
+    before them, which the line readers count without reading them again (a million blank lines
+    cost neither memory nor a million calls)."""
 
-    def __init__(self, blank: int, first: bytes | None, rest: IO[bytes]):
-        self.blank, self.first, self.rest = blank, first, rest
+    def __init__(self, skipped: int, pending: bytes, rest: IO[bytes]):
+        self.skipped, self.pending, self.rest = skipped, pending, rest
 
     def readline(self, limit: int = -1) -> bytes:
-        if self.blank:
-            self.blank -= 1
-            return b"\n"
-        if self.first is not None:
-            first, self.first = self.first, None
-            return first
-        return self.rest.readline(limit)
+        if not self.pending:
+            return self.rest.readline(limit)
+        cut = self.pending.find(b"\n")
+        if cut >= 0 and (limit < 0 or cut < limit):
+            line, self.pending = self.pending[:cut + 1], self.pending[cut + 1:]
+            return line
+        if limit >= 0 and len(self.pending) >= limit:
+            line, self.pending = self.pending[:limit], self.pending[limit:]
+            return line
+        line, self.pending = self.pending, b""
+        return line + self.rest.readline(limit - len(line) if limit >= 0 else -1)
+
+
+WHITESPACE = b" \t\r\n\x0b\x0c"
 
 
 def sniff(handle: IO[bytes], limit: int) -> tuple[str, Replay]:
     """The format of a stream with no telling name: JSON Lines when its first non-blank line starts
-    with ``{``, else plain text; and the stream, rewound over what was read (in linear time)."""
-    blank = 0
+    with ``{``, else plain text; and the stream, rewound over what was read. Leading blank lines
+    are read in blocks and only counted (linear time, flat memory)."""
+    skipped, carry, first = 0, b"", True
+    read = getattr(handle, "read1", handle.read)   # what has arrived: a pipe's writer may be waiting
     while True:
-        line = handle.readline(limit + 1)
-        if not line:
-            return "jsonl", Replay(blank, None, handle)
-        stripped = line.lstrip(b"\xef\xbb\xbf").strip() if blank == 0 else line.strip()
-        if stripped:
-            return ("jsonl" if stripped.startswith(b"{") else "text"), Replay(blank, line, handle)
-        blank += 1
+        block = read(1 << 16)
+        if first:
+            block, first = block.removeprefix(b"\xef\xbb\xbf"), False
+        if not block:
+            return "jsonl", Replay(skipped, b"", handle)
+        block = carry + block
+        start = len(block) - len(block.lstrip(WHITESPACE))
+        if start == len(block):                    # all blank: count its lines, carry a partial one
+            skipped += block.count(b"\n")
+            carry = block[block.rfind(b"\n") + 1:][:limit]
+            continue
+        line_start = block.rfind(b"\n", 0, start) + 1
+        skipped += block.count(b"\n", 0, line_start)
+        fmt = "jsonl" if block[start:start + 1] == b"{" else "text"
+        return fmt, Replay(skipped, block[line_start:], handle)
 
 
 def format_of(path: str, given: str | None) -> str | None:
