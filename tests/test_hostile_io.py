@@ -318,3 +318,27 @@ def _coprocess(argv: list[str], lines: list[str]) -> list[str]:
 def test_hostile_io_piped_answers_stream_to_a_coprocess(argv, lines):
     replies = _coprocess(argv, lines)
     assert [json.loads(reply)["value"] for reply in replies] == [55, 66 if argv[0] == "chat" else 20]
+
+
+def test_hostile_io_batch_stdin_pipe_left_open_stops_cleanly_on_sigterm(tmp_path):
+    import signal
+    import time
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "nlqa", "batch", "-", "-o", str(out)], stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process.stdin.write(b"".join(json.dumps({"question": DENSE}).encode() + b"\n" for _ in range(3)))
+    process.stdin.flush()                        # the pipe stays open: the reading thread waits in read()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.read_text(encoding="utf-8").count("\n") < 3):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("batch - did not stop on SIGTERM")
+    stderr = process.stderr.read().decode()
+    process.stdin.close()
+    process.stderr.close()
+    assert process.returncode == 128 + signal.SIGTERM
+    assert "Fatal Python error" not in stderr and "stopped by signal 15 after 3 answers" in stderr

@@ -202,7 +202,14 @@ def streamed(handle) -> bool:
 def _open_input(stack: ExitStack, env: Env, path: str):
     if path == "-":
         stdin = env.stdin
-        return getattr(stdin, "buffer", stdin) if stdin is not None else io.BytesIO()
+        handle = getattr(stdin, "buffer", stdin) if stdin is not None else io.BytesIO()
+        if streamed(handle):
+            # A pipe is read by a thread (Feed) that may still wait in read() when the run ends (Ctrl-C,
+            # SIGTERM): it gets its own handle on a copy of the descriptor, never sys.stdin's, whose
+            # lock it would hold while the interpreter shuts down.
+            # Not closed here: closing it would wait for that read. It goes with the process.
+            return open(os.dup(handle.fileno()), "rb")  # noqa: SIM115
+        return handle
     return stack.enter_context(open(path, "rb"))
 
 

@@ -8,8 +8,10 @@ code   name          when
 1      ERROR         internal error (one line on stderr; ``--traceback`` shows it), an answer
                      with status ``error``, or stdout closed early (broken pipe)
 2      USAGE         bad command line (argparse), an input or output file that cannot be opened
+                     or written (disk full), a ``--resume`` against another input
 3      NOT_ANSWERED  ``ask`` got needs_clarification or unsupported, including an empty question
 130    INTERRUPTED   Ctrl-C
+128+N              ``batch`` stopped by signal N: SIGTERM (143) or SIGHUP (129); whole lines kept
 =====  ============  ==========================================================================
 """
 
