@@ -342,3 +342,19 @@ def test_hostile_io_batch_stdin_pipe_left_open_stops_cleanly_on_sigterm(tmp_path
     process.stderr.close()
     assert process.returncode == 128 + signal.SIGTERM
     assert "Fatal Python error" not in stderr and "stopped by signal 15 after 3 answers" in stderr
+
+
+class Full(io.StringIO):
+    def write(self, text: str) -> int:
+        import errno
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("argv", [["ask", "--plain", DENSE], ["chat", "--plain"], ["batch", "-"]])
+def test_hostile_io_full_stdout_is_a_plain_message(argv):
+    env = Env(stdin=io.BytesIO((DENSE + "\n").encode()), stdout=Full(), stderr=io.StringIO(), environ={},
+              stdin_isatty=False, stdout_isatty=False, no_color=True, width=100)
+    code = main(argv, env=env)
+    assert code == ExitStatus.USAGE
+    assert "cannot write stdout: No space left on device" in env.stderr.getvalue()
+    assert "internal error" not in env.stderr.getvalue()

@@ -259,8 +259,12 @@ def interactive(session, env: Env, args) -> int:
     while not session.done:
         try:
             line = input(PROMPT)
-            while open_brackets(line) and not line.lstrip().startswith("/"):
-                line += "\n" + input(MORE)
+            if opens_block(line):              # a pasted call or list goes on; a blank line ends it
+                while open_brackets(line):
+                    more = input(MORE)
+                    if not more.strip():
+                        break
+                    line += "\n" + more
         except EOFError:
             env.stdout.write("\n")
             break
