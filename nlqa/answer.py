@@ -312,6 +312,13 @@ def out_of_range(question: str) -> str | None:
     import re
     from .core.validate import shown, table
     digits = len(str(table()[2])) - 1
+    import math
+    for power in re.finditer(r"(?<![\w.])(\d{1,12})\s*(?:\^|\*\*)\s*(\d{1,6})(?![\d.])", question):
+        base, exponent = int(power.group(1)), int(power.group(2))
+        size = math.floor(exponent * math.log10(base)) + 1 if base >= 2 else 1
+        if size > digits:                  # "10**400 inputs": refused, never read as 10400
+            return (f"a number of at most {digits} digits in place of {power.group()} (a {size:,}-digit number; "
+                    f"nlqa reads sizes of up to {digits} digits)")
     match = re.search(r"\d[\d_]{%d,}" % digits, question)
     if match is None:
         return None

@@ -224,6 +224,8 @@ def test_hostile_io_list_building_script_memory_is_bounded():
     ("How many parameters does nn.Linear(" + "7" * 5000 + ", 2) have?", "the 5,000-digit number 777777…7777"),
     ("A dense layer with " + "1" * 101 + " inputs and 2 units: parameters?", "the 101-digit number 111111…1111"),
     ("model = nn.Sequential(nn.Linear(4, " + "9" * 4400 + "))\nHow many parameters?", "4,400-digit number"),
+    ("A dense layer with 10**400 inputs and 5 units. Parameters?", "in place of 10**400 (a 401-digit number"),
+    ("A dense layer with 10^400 inputs and 5 units. Parameters?", "in place of 10^400 (a 401-digit number"),
 ])
 def test_hostile_io_out_of_range_literals_are_refused_by_name(question, words):
     code, stdout, stderr = run("ask", "--plain", question)

@@ -3,7 +3,7 @@ refused with a message, never a crash.
 
 Each argument of each signature (positional and keyword) is given, in turn, each of the odd values
 that crashed nlqa before (0, a negative, a float, a string, a tuple, None, 10**400, a thousands
-number written the Python way) while the others hold a plain 4; the first positional argument is
+number written the Python way) while the others hold a plain 4 (and 10**99, a size that is valid but beyond the float range); the first positional argument is
 also given through a variable of a script (``X = 1,000,000``). ``answer`` must return an Answer
 whose status is answered, needs_clarification or unsupported with a message, never raise or give
 an ``error``. The whole sweep is data-driven from the signature table, so a new signature is swept
@@ -18,7 +18,7 @@ from nlqa.answer import answer
 from nlqa.core.validate import problem
 from nlqa.reader.code import signatures
 
-ODD = ("0", "-1", "1.5", "'a'", "(1, 2)", "None", "10**400", "1,000,000", "True")
+ODD = ("0", "-1", "1.5", "'a'", "(1, 2)", "None", "10**400", "10**99", "1,000,000", "True")
 FILLER = "4"
 
 
@@ -118,6 +118,8 @@ def test_signature_sweep_validator_accepts_good_values(field, value):
     ("A network takes 5 inputs and has 10^12 dense layers of 64 units each. Parameters?",
      "describes 1,000,000,000,000 dense layers"),
     ("A network takes 5 inputs and has 9999^99 dense layers of 64 units each. Parameters?", "396-digit number"),
+    ("A network takes 5 inputs and has 999^33 dense layers of 64 units each. Parameters?",
+     "describes a 99-digit number dense layers"),
     ("A network takes 5 inputs and has 100000 dense layers of 64 units each. Parameters?",
      "describes 100,000 dense layers"),
 ])
