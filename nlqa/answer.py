@@ -108,7 +108,8 @@ def _shape_value(shape) -> list[int] | None:
 def approx(n: int) -> str:
     """109,482,240 → '109.5M'; 7,000,000,000 → '7.0B'; beyond trillions, scientific notation."""
     if n >= 10**15:
-        return f"{n:.3e}"
+        from decimal import Decimal          # exact: an int beyond the float range has no float
+        return f"{Decimal(n):.3e}".replace("E+", "e+")
     for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")):
         if n >= size:
             return f"{n / size:.1f}{suffix}"
@@ -343,6 +344,37 @@ def _understood_from_mentions(x: Extraction) -> str:
     return ", ".join(f"'{s}'" for s in seen[:8])
 
 
+def out_of_range(question: str) -> str | None:
+    """What to ask for instead of a literal longer than nlqa reads (a 5,000-digit number): named, never
+    cut down to a smaller number; ``None`` when every number fits."""
+    import re
+    from .core.validate import shown, table
+    digits = len(str(table()[2])) - 1
+    import math
+    for power in re.finditer(r"(?<![\w.])(\d{1,12})\s*(?:\^|\*\*)\s*(\d{1,6})(?![\d.])", question):
+        base, exponent = int(power.group(1)), int(power.group(2))
+        size = math.floor(exponent * math.log10(base)) + 1 if base >= 2 else 1
+        if size > digits:                  # "10**400 inputs": refused, never read as 10400
+            return (f"a number of at most {digits} digits in place of {power.group()} (a {size:,}-digit number; "
+                    f"nlqa reads sizes of up to {digits} digits)")
+    match = re.search(r"\d[\d_]{%d,}" % digits, question)
+    if match is None:
+        return None
+    text = match.group().replace("_", "")
+    if len(text) <= digits:
+        return None
+    name = f"{text[:6]}…{text[-4:]}"
+    return (f"a number of at most {digits} digits in place of the {len(text):,}-digit number {name} "
+            f"(nlqa reads sizes of up to {digits} digits)")
+
+
+def too_long(question: str, length: str, id: Any = None) -> Answer:
+    """The answer to a question longer than nlqa reads (``length``: how long it is, in words)."""
+    return Answer(question[:200] + "…", "unsupported", id=id,
+                  message=f"The question is {length} characters long; nlqa reads questions "
+                          f"up to {MAX_QUESTION_CHARS:,} characters. Paste only the network's description.")
+
+
 def answer(question: str, framework: str | None = None, id: Any = None) -> Answer:
     """Answer one question. Never raises for odd text: problems become a status and a message."""
     if not isinstance(question, str) or not question.strip():
@@ -351,9 +383,12 @@ def answer(question: str, framework: str | None = None, id: Any = None) -> Answe
                       message="The question is empty. Ask e.g. 'How many parameters does a dense layer "
                               "with 10 inputs and 5 units have?'")
     if len(question) > MAX_QUESTION_CHARS:
-        return Answer(question[:200] + "…", "unsupported", id=id,
-                      message=f"The question is {len(question):,} characters long; nlqa reads questions "
-                              f"up to {MAX_QUESTION_CHARS:,} characters. Paste only the network's description.")
+        return too_long(question, f"{len(question):,}", id)
+    huge = out_of_range(question)
+    if huge is not None:
+        return Answer(question, "needs_clarification", id=id, missing=(huge,),
+                      message=f"Understood: nothing yet. Missing: {huge}. Ask again with each size written out, "
+                              f"e.g. 'nn.Linear(512, 10)'.")
     x = extract(question, framework)
     return answer_from(x, id=id)
 

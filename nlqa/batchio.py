@@ -9,7 +9,9 @@ an over-long line or block is skipped to its end without being kept.
 format      record                                                   id when the record has none
 ==========  =======================================================  ==========================
 jsonl       one JSON object a line with ``question`` (and ``id``)    the 1-based line number
-csv         one row; the question in ``--column`` (header row)       the 1-based data row number
+csv         one row; the question in ``--column`` (header row)       the 1-based data row number;
+                                                                     ``row N`` when other rows have
+                                                                     ids (never one of theirs)
 text        a block of non-blank lines (blocks: blank-line separated) the 1-based block number
 ==========  =======================================================  ==========================
 """
@@ -20,6 +22,7 @@ import csv
 import io
 import json
 import os
+import stat
 from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
@@ -74,10 +77,17 @@ def json_problem(exc: json.JSONDecodeError, text: str) -> str:
     return table["fallback"].format(reason=exc.msg, column=exc.colno)
 
 
+def _finite(text: str) -> float | str:
+    """A JSON number as a float, or as the text written when no float holds it (1e400): an id
+    stays an id, and the output stays strict JSON."""
+    value = float(text)
+    return value if value not in (float("inf"), float("-inf")) else text
+
+
 def read_item(number: int, text: str, max_chars: int | None = None) -> Item:
     """The Item of JSON Lines line ``number`` (``text``: the decoded line)."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=str, parse_float=_finite)
     except json.JSONDecodeError as exc:
         return Item(number, number, problem=f"line {number} is not valid JSON: {json_problem(exc, text)}")
     except ValueError as exc:
@@ -103,7 +113,7 @@ def read_item(number: int, text: str, max_chars: int | None = None) -> Item:
 def bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line_number, bytes)`` for each line of a binary stream; ``None`` for a line longer than
     ``limit`` bytes, which is skipped to its end without being kept in memory."""
-    number = 0
+    number = getattr(handle, "skipped", 0)      # blank lines a sniffing Replay already counted
     while True:
         line = handle.readline(limit + 1)
         if not line:
@@ -125,29 +135,53 @@ def _text(number: int, line: bytes) -> str:
 
 
 class Replay:
-    """A binary stream whose first lines were already read: ``readline`` gives them back first."""
+    """A binary stream whose start was already read: ``readline`` gives back ``pending`` (the bytes
+    read past the leading blank lines) before the rest. ``skipped`` is the number of blank lines
+    before them, which the line readers count without reading them again (a million blank lines
+    cost neither memory nor a million calls)."""
 
-    def __init__(self, lines: list[bytes], rest: IO[bytes]):
-        self.lines, self.rest = lines, rest
+    def __init__(self, skipped: int, pending: bytes, rest: IO[bytes]):
+        self.skipped, self.pending, self.rest = skipped, pending, rest
 
     def readline(self, limit: int = -1) -> bytes:
-        if self.lines:
-            return self.lines.pop(0)
-        return self.rest.readline(limit)
+        if not self.pending:
+            return self.rest.readline(limit)
+        cut = self.pending.find(b"\n")
+        if cut >= 0 and (limit < 0 or cut < limit):
+            line, self.pending = self.pending[:cut + 1], self.pending[cut + 1:]
+            return line
+        if limit >= 0 and len(self.pending) >= limit:
+            line, self.pending = self.pending[:limit], self.pending[limit:]
+            return line
+        line, self.pending = self.pending, b""
+        return line + self.rest.readline(limit - len(line) if limit >= 0 else -1)
+
+
+WHITESPACE = b" \t\r\n\x0b\x0c"
 
 
 def sniff(handle: IO[bytes], limit: int) -> tuple[str, Replay]:
     """The format of a stream with no telling name: JSON Lines when its first non-blank line starts
-    with ``{``, else plain text; and the stream, rewound over what was read."""
-    seen = []
+    with ``{``, else plain text; and the stream, rewound over what was read. Leading blank lines
+    are read in blocks and only counted (linear time, flat memory)."""
+    skipped, carry, first = 0, b"", True
+    read = getattr(handle, "read1", handle.read)   # what has arrived: a pipe's writer may be waiting
     while True:
-        line = handle.readline(limit + 1)
-        if not line:
-            return "jsonl", Replay(seen, handle)
-        seen.append(line)
-        stripped = line.lstrip(b"\xef\xbb\xbf").strip()
-        if stripped:
-            return ("jsonl" if stripped.startswith(b"{") else "text"), Replay(seen, handle)
+        block = read(1 << 16)
+        if first:
+            block, first = block.removeprefix(b"\xef\xbb\xbf"), False
+        if not block:
+            return "jsonl", Replay(skipped, b"", handle)
+        block = carry + block
+        start = len(block) - len(block.lstrip(WHITESPACE))
+        if start == len(block):                    # all blank: count its lines, carry a partial one
+            skipped += block.count(b"\n")
+            carry = block[block.rfind(b"\n") + 1:][:limit]
+            continue
+        line_start = block.rfind(b"\n", 0, start) + 1
+        skipped += block.count(b"\n", 0, line_start)
+        fmt = "jsonl" if block[start:start + 1] == b"{" else "text"
+        return fmt, Replay(skipped, block[line_start:], handle)
 
 
 def format_of(path: str, given: str | None) -> str | None:
@@ -204,6 +238,17 @@ def read_text(handle: IO[bytes], max_chars: int = MAX_CHARS) -> Iterator[Item]:
         yield flush()
 
 
+def generated_id(number: int, taken: set[str]) -> str:
+    """The id of data row ``number`` that has none, in a CSV whose other rows have ids: ``row N``,
+    which cannot be read as another row's number, with ``~2``, ``~3`` ... when an id before took it."""
+    id_, k = f"row {number}", 1
+    while id_ in taken:
+        k += 1
+        id_ = f"row {number}~{k}"
+    taken.add(id_)
+    return id_
+
+
 def read_csv(handle: IO[bytes], column: str = "question", max_chars: int = MAX_CHARS,
              delimiter: str = ",") -> Iterator[Item]:
     """One Item per row with a non-empty cell; the question from ``column`` of the header row, the
@@ -225,6 +270,7 @@ def read_csv(handle: IO[bytes], column: str = "question", max_chars: int = MAX_C
         raise InputError(f"the CSV header has no column {column!r} (columns: {shown}); "
                          f"name the question column with --column")
     qcol, icol = names.index(column), (names.index("id") if "id" in names else None)
+    taken: set[str] = set()      # the explicit ids seen so far (a generated id never repeats one)
     number = 0
     while True:
         try:
@@ -238,7 +284,13 @@ def read_csv(handle: IO[bytes], column: str = "question", max_chars: int = MAX_C
         number += 1
         if not any(cell.strip() for cell in row):
             continue
-        id_ = row[icol] if icol is not None and icol < len(row) and row[icol].strip() else number
+        if icol is not None and icol < len(row) and row[icol].strip():
+            id_ = row[icol]
+            taken.add(id_)
+        elif icol is not None:
+            id_ = generated_id(number, taken)
+        else:
+            id_ = number
         data = dict(zip(names, row))
         if qcol >= len(row) or not row[qcol].strip():
             yield Item(number, id_, data, problem=f"row {number} has no question in column {column!r}")
@@ -258,10 +310,13 @@ def read_items(handle: IO[bytes], fmt: str, column: str = "question", max_chars:
 
 
 def count_records(path: str, fmt: str | None, column: str = "question", max_chars: int = MAX_CHARS) -> int | None:
-    """How many Items ``path`` holds (for a progress bar's total), by a quick scan; ``None`` for stdin."""
+    """How many Items ``path`` holds (for a progress bar's total), by a quick scan; ``None`` for stdin
+    and anything but a regular file (a pipe or a FIFO read here would be drained for the run)."""
     if path == "-":
         return None
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as handle:
             return sum(1 for _ in read_items(handle, format_of(path, fmt), column, max_chars))
     except (OSError, InputError):

@@ -50,6 +50,18 @@ class JsonLines:
         return self.id_key(data.get("id")) if isinstance(data, dict) and "status" in data else None
 
 
+FORMULA_START = ("=", "+", "-", "@")
+NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def defused(text: str) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (a formula: '=HYPERLINK(...)',
+    '@SUM(...)') gets a leading apostrophe, as OWASP advises; a plain number such as -5 is kept."""
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 class Csv:
     """One row per answer: the scalar fields, lists joined with '; ' (JSON Lines has everything)."""
 
@@ -64,16 +76,16 @@ class Csv:
             return ""
         if isinstance(value, (list, tuple)):
             return json.dumps(list(value))
-        return _flat(value)
+        return defused(_flat(value))
 
     def record(self, answer: Answer) -> str:
         from .render.common import answer_phrase
         alternatives = "; ".join(f"{_flat(a['reading'])}: {self.cell(a['value'])}" for a in answer.alternatives)
-        row = [self.cell(answer.id), answer.status, self.cell(answer.quantity), self.cell(answer.value),
-               self.cell(answer.unit), self.cell(answer.layer), answer.framework,
-               _flat(answer_phrase(answer)) if answer.status == "answered" else "", self.cell(answer.question),
-               self.cell(answer.message), "; ".join(_flat(a) for a in answer.assumptions), alternatives,
-               "; ".join(_flat(m) for m in answer.missing)]
+        row = [self.cell(answer.id), self.cell(answer.status), self.cell(answer.quantity), self.cell(answer.value),
+               self.cell(answer.unit), self.cell(answer.layer), self.cell(answer.framework),
+               self.cell(answer_phrase(answer)) if answer.status == "answered" else "", self.cell(answer.question),
+               self.cell(answer.message), defused("; ".join(_flat(a) for a in answer.assumptions)),
+               defused(alternatives), defused("; ".join(_flat(m) for m in answer.missing))]
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow(row)
         return out.getvalue()
@@ -206,17 +218,42 @@ class Resume:
                 yield key
 
 
+class OutputError(Exception):
+    """The output cannot be written (disk full, I/O error): exit 2, naming the file."""
+
+    def __init__(self, path: str | None, exc: OSError):
+        self.path, self.exc = path, exc
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path or "stdout"
+        text = f"cannot write {where}: {self.exc.strerror or self.exc}"
+        if self.path:
+            text += (f"; the answers written so far are whole lines: once the problem is fixed, continue with "
+                     f"--resume -o {self.path}")
+        return text
+
+
 class Sink:
     """Where answers go, one complete line per ``write``, flushed at once.
 
     A file is written through an unbuffered raw handle: one ``write`` call per line, so a Ctrl-C
-    (raised between Python bytecodes) leaves the file with whole lines only."""
+    (raised between Python bytecodes) leaves the file with whole lines only. A failed write (disk
+    full, EIO) raises :class:`OutputError`."""
 
     def __init__(self, stream: IO[str] | None = None, path: str | None = None, append: bool = False):
-        self.stream = stream
+        self.stream, self.path = stream, path
         self.raw = open(path, "ab" if append else "wb", buffering=0) if path is not None else None
 
     def write(self, text: str) -> None:
+        try:
+            self._write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(self.path, exc) from None
+
+    def _write(self, text: str) -> None:
         if self.raw is None:
             self.stream.write(text)
             self.stream.flush()
@@ -228,4 +265,127 @@ class Sink:
 
     def close(self) -> None:
         if self.raw is not None:
-            self.raw.close()
+            try:
+                self.raw.close()
+            except OSError:
+                pass
+            self.raw = None
+
+
+class Identity:
+    """What identifies the input an output file was written from, kept beside it in
+    ``OUT.nlqa-input``: a first line with the input's path and size (JSON), then one line per
+    answer written, the first 16 hex digits of the SHA-256 of its record (id and question).
+
+    ``--resume`` checks each record it skips against the line for it and refuses (exit 2) at the
+    first that differs, even when records have no ids (plain text, CSV without an id column), so
+    two inputs are never mixed in one output. The file is rewritten as the records are skipped and
+    appended as answers are written (one write a chunk): memory stays flat whatever the length."""
+
+    SUFFIX = ".nlqa-input"
+    WIDTH = 16
+
+    def __init__(self, output: str, source: str, resume: bool):
+        self.output, self.path = output, output + self.SUFFIX
+        self.source = source if source == "-" else os.path.abspath(source)
+        try:
+            size = os.stat(source).st_size if source != "-" else None
+        except OSError:
+            size = None
+        self.count, self.pending, self.recorded, self.old = 0, __import__("collections").deque(), None, None
+        if resume:
+            try:
+                self.old = open(self.path, "rb")
+                self.recorded = json.loads(self.old.readline()).get("input")
+            except (OSError, ValueError, AttributeError):
+                self.old, self.recorded = None, None
+        try:
+            self.new = open(self.path + ".tmp", "wb")
+            self.new.write((json.dumps({"input": self.source, "size": size}) + "\n").encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(self.path, exc) from None
+        self.placed = False
+
+    @classmethod
+    def digest(cls, item) -> bytes:
+        import hashlib
+        key = json.dumps([repr(item.id), item.question, item.problem], ensure_ascii=False)
+        return hashlib.sha256(key.encode("utf-8", errors="replace")).hexdigest()[:cls.WIDTH].encode()
+
+    @staticmethod
+    def _name(source) -> str:
+        return "stdin" if source in ("-", None) else str(source)
+
+    def answered_before(self, item) -> None:
+        """A record whose answer the output already holds (``--resume``): checked against its line."""
+        digest = self.digest(item)
+        self.count += 1
+        if self.old is not None:
+            line = self.old.readline()
+            if len(line) == self.WIDTH + 1 and line[:self.WIDTH] != digest:
+                self.close()
+                raise ResumeError(
+                    f"cannot resume: question {self.count:,} of {self._name(self.source)} is not the one answered "
+                    f"on line {self.count:,} of {self.output}, which was written from {self._name(self.recorded)}; "
+                    f"resume with that input, or write the answers to another -o")
+            if len(line) != self.WIDTH + 1:
+                self.old.close()
+                self.old = None
+        self._write(digest + b"\n")
+
+    def coming(self, item) -> None:
+        """A record sent to be answered; its answer is ``written`` later, in order."""
+        self._place()
+        self.pending.append(self.digest(item))
+
+    def written(self, n: int = 1) -> None:
+        """``n`` more answers are in the output: their records' lines are appended."""
+        self._place()
+        lines = [self.pending.popleft() + b"\n" for _ in range(min(n, len(self.pending)))]
+        self._write(b"".join(lines))
+        try:
+            self.new.flush()
+        except OSError as exc:
+            raise OutputError(self.path, exc) from None
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.new.write(data)
+        except OSError as exc:
+            raise OutputError(self.path, exc) from None
+
+    def _place(self) -> None:
+        """The skipping is over: the rewritten file replaces the old one (the handle stays open)."""
+        if self.placed:
+            return
+        if self.old is not None:
+            self.old.close()
+            self.old = None
+        try:
+            self.new.flush()
+            os.replace(self.path + ".tmp", self.path)
+        except OSError as exc:
+            raise OutputError(self.path, exc) from None
+        self.placed = True
+
+    def finish(self) -> None:
+        """The run read its whole input: the file now holds a line for every answer."""
+        self._place()
+
+    def close(self) -> None:
+        """At the end of the run. While still skipping (an interrupted or refused resume) the old
+        file is left as it was."""
+        if self.new.closed:
+            return
+        if self.old is not None:
+            self.old.close()
+            self.old = None
+        try:
+            self.new.close()
+        except OSError:
+            pass
+        if not self.placed:
+            try:
+                os.unlink(self.path + ".tmp")
+            except OSError:
+                pass

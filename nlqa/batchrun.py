@@ -72,6 +72,80 @@ def chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+NOT_READY = object()     # Feed.poll: no chunk has arrived yet
+
+
+class Feed:
+    """Chunks of the Items that have *arrived*, for an input that is a pipe, a FIFO or a terminal:
+    a thread reads the Items into a bounded queue, and a chunk is handed on as soon as nothing more
+    is waiting (not when it is full), so each answer is written as soon as its question came in
+    (a coprocess that writes a line and waits for its answer gets it). ``poll()`` never blocks."""
+
+    def __init__(self, items: Iterable[Item], size: int):
+        import queue
+        import threading
+        self.size, self.back, self.again, self.done = size, deque(), deque(), False
+        self.queue: Any = queue.Queue(maxsize=8 * size)
+        threading.Thread(target=self._pump, args=(items,), daemon=True, name="nlqa-input").start()
+
+    def _pump(self, items: Iterable[Item]) -> None:
+        try:
+            for item in items:
+                self.queue.put(("item", Item(item.number, item.id, None, item.question, item.problem)))
+            self.queue.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the reading thread
+            self.queue.put(("error", exc))
+
+    def _take(self, block: bool, timeout: float | None = None):
+        import queue
+        if self.back:
+            return self.back.popleft()
+        try:
+            return self.queue.get(block, timeout)
+        except queue.Empty:
+            return None
+
+    def unread(self, chunks: list[list[Item]]) -> None:
+        """Give ``chunks`` (taken to look ahead) back; they come first again."""
+        self.again.extendleft(reversed(chunks))
+
+    def _chunk(self, block: bool, timeout: float | None = None):
+        if self.again:
+            return self.again.popleft()
+        if self.done:
+            return None
+        first = self._take(block, timeout)
+        if first is None:
+            return NOT_READY
+        chunk: list[Item] = []
+        entry = first
+        while entry is not None:
+            kind, value = entry
+            if kind == "error":
+                self.done = True
+                raise value
+            if kind == "end":
+                self.done = True
+                break
+            chunk.append(value)
+            if len(chunk) == self.size:
+                break
+            entry = self._take(False)
+        return chunk or None
+
+    def poll(self, timeout: float = 0.0):
+        """The next chunk if some Item has arrived (within ``timeout`` s), ``NOT_READY``, or ``None`` at
+        the end of the input."""
+        return self._chunk(timeout > 0, timeout if timeout > 0 else None)
+
+    def __iter__(self) -> Iterator[list[Item]]:
+        while True:
+            chunk = self._chunk(True)
+            if chunk is None:
+                return
+            yield chunk
+
+
 def default_jobs() -> int:
     """All the cores this process may run on."""
     try:
@@ -84,12 +158,17 @@ def in_order(chunks: Iterable[list[Item]], window: int, submit, collect) -> Iter
     """Each chunk's answers, in input order, with at most ``window`` chunks submitted and not yet
     collected: ``submit(chunk)`` returns a future, ``collect(chunk, future, flight)`` its answers
     (``flight``, the chunks still in flight, may be resubmitted in place)."""
+    poll = getattr(chunks, "poll", None)     # a Feed: do not wait for input while answers are due
     chunks = iter(chunks)
     flight: deque = deque()
+    ended = False
     while True:
-        while len(flight) < window:
-            chunk = next(chunks, None)
+        while len(flight) < window and not ended:
+            chunk = poll() if poll is not None and flight else next(chunks, None)
+            if chunk is NOT_READY:
+                break
             if chunk is None:
+                ended = True
                 break
             flight.append((chunk, submit(chunk)))
         if not flight:
@@ -112,9 +191,33 @@ class Inline:
         pass
 
 
-def _init_worker(build: bool) -> None:
-    """Worker start: Ctrl-C is the parent's to handle; build the reader once (spawned workers)."""
+PR_SET_PDEATHSIG = 1          # prctl(2): the signal a process gets when its parent dies
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies (Linux ``PR_SET_PDEATHSIG``), even by
+    SIGKILL, so no worker is left asleep forever; elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:       # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(build: bool, parent: int | None = None) -> None:
+    """Worker start: Ctrl-C is the parent's to handle; die with the parent; build the reader once
+    (spawned workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if parent is not None:
+        die_with_parent(parent)
     if build:
         from .reader.pipeline import reader
         reader()
@@ -142,7 +245,7 @@ class Pool:
     def _start(self) -> None:
         from concurrent.futures import ProcessPoolExecutor
         self.executor = ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_init_worker,
-                                            initargs=(self.build_in_worker,))
+                                            initargs=(self.build_in_worker, os.getpid()))
 
     def _restart(self) -> None:
         self.close(kill=True)

@@ -222,7 +222,7 @@ def test_batch_csv_input_with_column_and_ids(tmp_path):
     rows = [json.loads(line) for line in stdout.splitlines()]
     assert code == ExitStatus.OK
     assert [(r["id"], r["status"], r["value"]) for r in rows] == [
-        ("c1", "answered", 55), (2, "answered", 1860), ("c4", "error", None), ("c5", "error", None)]
+        ("c1", "answered", 55), ("row 2", "answered", 1860), ("c4", "error", None), ("c5", "error", None)]
     assert rows[2]["message"] == "row 4 has no question in column 'text'"
     assert "30,000 characters long" in rows[3]["message"]
     code, _, stderr = run_batch(str(source))

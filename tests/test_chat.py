@@ -261,22 +261,42 @@ def test_chat_internal_error_does_not_end_the_conversation(cli, monkeypatch):
 
 # -- reading piped input ------------------------------------------------------------------------
 
-def test_chat_blocks_separated_by_blank_lines(cli):
-    wrapped = CANONICAL.replace(" If the input", "\nIf the input")
-    code = ("model = keras.Sequential([\n    keras.Input(shape=(10, 8)),\n    layers.LSTM(16),\n"
-            "    layers.Dense(1),\n])\nHow many parameters?")
-    answers, _ = chat_json(cli, wrapped, "", "what if they were LSTMs?", "", "", code, "", "and in PyTorch?")
-    assert values(answers) == [145, 559, 1617, 1617 + 4 * 16]
+def test_chat_piped_lines_and_clearly_open_blocks(cli):
+    code = ("How many parameters does this have? model = keras.Sequential([\n    keras.Input(shape=(10, 8)),\n"
+            "    layers.LSTM(16),\n    layers.Dense(1),\n])")
+    fenced = "```python\nmodel = nn.Sequential(nn.Linear(4, 3))\n\nprint(model)\nHow many parameters?\n```"
+    answers, _ = chat_json(cli, CANONICAL, "", "what if they were LSTMs?", "", "", code, "", "and in PyTorch?",
+                           fenced)
+    assert values(answers) == [145, 559, 1617, 1617 + 4 * 16, 15]
 
 
 @pytest.mark.parametrize("text, expected", [
     ("a\nb\n", ["a", "b"]),
-    ("\n\na\n\n\nb\nc\n\n", ["a", "b c"]),
+    ("\n\na\n\n\nb\nc\n\n", ["a", "b", "c"]),              # a blank line does not make blocks
     ("a\n/json\nb", ["a", "/json", "b"]),
     ("f(1,\n  2)\nnext\n", ["f(1,\n  2)", "next"]),
+    (":(\nb\nc\n", [":(", "b", "c"]),                          # an emoticon is not an open call
+    ("x = nn.Linear(3,\n\nafter\n", ["x = nn.Linear(3,", "after"]),   # a blank line ends an open call
+    ("```\nx = 1\n\ny = 2\n```\nnext\n", ["x = 1\n\ny = 2", "next"]),
 ])
 def test_chat_messages_of_piped_input(text, expected):
     assert list(messages(text.splitlines(keepends=True))) == expected
+
+
+def test_chat_piped_unclosed_bracket_is_bounded_with_a_note():
+    lines = ["x = f(1,"] + [f"line {n}" for n in range(500)]
+    found = list(messages(line + "\n" for line in lines))
+    assert [len(m.splitlines()) for m in found[:1]] == [200]
+    assert "is not closed within 200 lines" in found[0].note
+    assert [str(m) for m in found[1:]] == [f"line {n}" for n in range(199, 500)]
+
+
+def test_chat_piped_every_line_gets_a_reply(cli):
+    lines = [":(", *(["How many parameters?"] * 60), "", *(["How many parameters?"] * 60)]
+    result = cli("chat", "--plain", stdin="\n".join(lines) + "\n")
+    echoes = [line for line in result.stdout.splitlines() if line.startswith("> ")]
+    assert result.code == ExitStatus.OK
+    assert echoes == ["> :("] + ["> How many parameters?"] * 120
 
 
 # -- the grammar --------------------------------------------------------------------------------

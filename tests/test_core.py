@@ -69,7 +69,7 @@ def test_core_lstm_canonical_per_convention(framework, expected):
 
 @pytest.mark.parametrize("layers, message", [
     ((LayerSpec("Dense", None),), "has no size"),
-    ((LayerSpec("Dense", -5),), "positive number of units"),
+    ((LayerSpec("Dense", -5),), "number of units of the Dense layer must be a positive whole number, not -5"),
     ((LayerSpec("Conv9D", 3),), "cannot count a Conv9D layer"),
 ])
 def test_core_rejects_bad_layers_naming_the_layer(layers, message):

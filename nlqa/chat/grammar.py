@@ -168,7 +168,7 @@ def prepare(message: str) -> str:
 
 def _ordinal(text: str, slot: Slot) -> int | None:
     from ..reader.mentions import vocab
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if text in slot.extra:
         return int(slot.extra[text])
@@ -200,7 +200,7 @@ def slot_value(name: str, text: str) -> Any:
     if not text:
         return None
     if slot.type == "number":
-        return int(text) if text.isdigit() else None
+        return int(text) if text.isdecimal() else None
     if slot.type == "ordinal":
         return _ordinal(text, slot)
     ids = _mention_ids(text, slot)

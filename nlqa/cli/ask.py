@@ -11,6 +11,7 @@ MAX_FILE_CHARS = 200_000        # more than any question nlqa reads; answer() sa
 
 NAME = "ask"
 HELP = "answer one question, with the derivation"
+SLACK = 4_096          # characters read past the question limit, so trailing blank lines do not count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,21 +64,26 @@ def question_file(text: str) -> str | None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
-    from ..answer import answer
+    from ..answer import MAX_QUESTION_CHARS, answer, too_long
     from .env import decode
     if args.question == "-" and env.stdin_isatty:
         env.error("reading the question from stdin; end it with Ctrl-D")
-    question = env.read_stdin().strip() if args.question == "-" else args.question
-    path = question_file(question) if args.question != "-" else None
-    if path is not None:                  # `nlqa ask q.txt`: the question is in the file
-        try:
-            with open(path, "rb") as handle:
-                question = decode(handle.read(4 * MAX_FILE_CHARS)).strip()
-        except OSError as exc:
-            env.error(f"{path} is a file but cannot be read ({exc.strerror}); paste the question in "
-                      f"quotes, or: nlqa ask - < {path}")
-            return ExitStatus.USAGE
-        env.error(f"{path} is a file: answering the question it holds (the same as nlqa ask - < {path})")
-    result = answer(question, framework=args.framework)
+    if args.question == "-":
+        question, cut = env.read_stdin_bounded(MAX_QUESTION_CHARS + SLACK)   # room for trailing blank lines
+        result = too_long(question, f"more than {MAX_QUESTION_CHARS:,}") if cut else \
+            answer(question.strip(), framework=args.framework)
+    else:
+        question = args.question
+        path = question_file(question)
+        if path is not None:                  # `nlqa ask q.txt`: the question is in the file
+            try:
+                with open(path, "rb") as handle:
+                    question = decode(handle.read(4 * MAX_FILE_CHARS)).strip()
+            except OSError as exc:
+                env.error(f"{path} is a file but cannot be read ({exc.strerror}); paste the question in "
+                          f"quotes, or: nlqa ask - < {path}")
+                return ExitStatus.USAGE
+            env.error(f"{path} is a file: answering the question it holds (the same as nlqa ask - < {path})")
+        result = answer(question, framework=args.framework)
     write_answer(result, output_form(args, env), env, explain=args.explain)
     return exit_status_for(result.status)

@@ -25,8 +25,8 @@ from contextlib import ExitStack, contextmanager
 from typing import Iterator
 
 from ..batchio import INPUT_FORMATS, MAX_CHARS, InputError, Item, count_records, format_of, read_item, read_items
-from ..batchout import OUTPUT_FORMATS, Resume, ResumeError, Sink, format_for, output_format
-from ..batchrun import CHUNK_SIZE, EngineError, Inline, answer_item, chunked, default_jobs, engine
+from ..batchout import OUTPUT_FORMATS, Identity, OutputError, Resume, ResumeError, Sink, format_for, output_format
+from ..batchrun import CHUNK_SIZE, NOT_READY, EngineError, Feed, Inline, answer_item, chunked, default_jobs, engine
 from .env import Env, decode
 from .status import ExitStatus
 
@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "first line starts with '{', else text)")
     parser.add_argument("--column", default="question", metavar="NAME",
                         help="CSV/TSV column holding the question (default: question); ids come from an "
-                             "'id' column when there is one, else the row number")
+                             "'id' column when there is one (a row without one: 'row N'), else the row number")
     parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                         help=f"worker processes (default: all cores, here {default_jobs()})")
     parser.add_argument("--resume", action="store_true",
@@ -134,14 +134,16 @@ def summary(counts: Counter, seconds: float, skipped: int, output: str | None) -
 
 class Skip:
     """With ``--resume``: drops the inputs whose answers the output already holds, checking that
-    their ids are the output's, in order."""
+    their ids are the output's, in order, and (``identity``) that they are the records answered."""
 
-    def __init__(self, resume: Resume | None, fmt):
+    def __init__(self, resume: Resume | None, fmt, identity: Identity | None = None):
         self.keys = resume.keys() if resume is not None and not resume.fresh else None
         self.fmt, self.count, self.path = fmt, 0, resume.path if resume else None
+        self.identity = identity
 
     def __call__(self, items) -> Iterator[Item]:
         keys = self.keys
+        identity = self.identity
         for item in items:
             if keys is not None:
                 key = next(keys, None)
@@ -152,8 +154,12 @@ class Skip:
                         raise ResumeError(f"cannot resume: answer {self.count + 1} in {self.path} has id {key} but "
                                           f"question {self.count + 1} of the input has id {self.fmt.id_key(item.id)}; "
                                           f"was {self.path} written from another input?")
+                    if identity is not None:
+                        identity.answered_before(item)
                     self.count += 1
                     continue
+            if identity is not None:
+                identity.coming(item)
             yield item
         if keys is not None and next(keys, None) is not None:
             raise ResumeError(f"cannot resume: {self.path} holds more answers than the input has "
@@ -183,10 +189,27 @@ def progress_bar(env: Env, args, total: int | None):
     return bar
 
 
+def streamed(handle) -> bool:
+    """Whether the input arrives over time (a pipe, a FIFO, a terminal): then each answer is
+    written as soon as its question has come in, not when a chunk is full."""
+    import stat
+    try:
+        return not stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
 def _open_input(stack: ExitStack, env: Env, path: str):
     if path == "-":
         stdin = env.stdin
-        return getattr(stdin, "buffer", stdin) if stdin is not None else io.BytesIO()
+        handle = getattr(stdin, "buffer", stdin) if stdin is not None else io.BytesIO()
+        if streamed(handle):
+            # A pipe is read by a thread (Feed) that may still wait in read() when the run ends (Ctrl-C,
+            # SIGTERM): it gets its own handle on a copy of the descriptor, never sys.stdin's, whose
+            # lock it would hold while the interpreter shuts down.
+            # Not closed here: closing it would wait for that read. It goes with the process.
+            return open(os.dup(handle.fileno()), "rb")  # noqa: SIM115
+        return handle
     return stack.enter_context(open(path, "rb"))
 
 
@@ -210,9 +233,13 @@ def run(args: argparse.Namespace, env: Env) -> int:
             items = read_items(handle, in_fmt, args.column, args.max_chars)
             first = next(items, None)                 # a CSV without the question column fails here
             resume = Resume(args.output, fmt) if args.resume and os.path.exists(args.output) else None
-            skip = Skip(resume, fmt)
+            continuing = resume is not None and not resume.fresh
+            identity = None if args.output in (None, "-") else Identity(args.output, args.file, continuing)
+            if identity is not None:
+                stack.callback(identity.close)
+            skip = Skip(resume, fmt, identity)
             sink = Sink(env.stdout) if args.output in (None, "-") else \
-                Sink(path=args.output, append=resume is not None and not resume.fresh)
+                Sink(path=args.output, append=continuing)
         except OSError as exc:
             env.error(f"cannot open {exc.filename or args.file}: {exc.strerror or exc}")
             return ExitStatus.USAGE
@@ -220,21 +247,65 @@ def run(args: argparse.Namespace, env: Env) -> int:
             env.error(str(exc))
             return ExitStatus.USAGE
         stack.callback(sink.close)
-        if resume is None or resume.fresh:
-            sink.write(fmt.header)
+        try:
+            if not continuing:
+                sink.write(fmt.header)
+        except OutputError as exc:
+            env.error(str(exc))
+            return ExitStatus.USAGE
         items = skip(itertools.chain([first] if first is not None else [], items))
-        chunks = chunked(items, args.chunk_size)
+        chunks = Feed(items, args.chunk_size) if streamed(handle) else chunked(items, args.chunk_size)
         return _answer_all(args, env, sink, chunks, skip, fmt_name, jobs, in_fmt)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: handled like Ctrl-C (workers stopped, whole lines kept), exit 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def terminations() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Terminated` in the main thread while the run lasts, so the
+    pool's workers are shut down instead of being left behind (they also die with this process,
+    see ``batchrun.die_with_parent``)."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    def handler(signum, frame):
+        raise Terminated(signum)
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {n: signal.signal(getattr(signal, n), handler) for n in names}
+    try:
+        yield
+    finally:
+        for n in names:
+            signal.signal(getattr(signal, n), previous[n])
+
+
 def _answer_all(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str, jobs: int, in_fmt) -> int:
+    with terminations():
+        return _answer_chunks(args, env, sink, chunks, skip, fmt_name, jobs, in_fmt)
+
+
+def _answer_chunks(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str, jobs: int, in_fmt) -> int:
     counts: Counter = Counter()
     start = time.perf_counter()
     worker = bar = None
     finished = False
     try:
-        ahead = list(itertools.islice(chunks, 2))   # an input of one chunk is answered here, at once
-        chunks = itertools.chain(ahead, chunks)
+        if isinstance(chunks, Feed):               # what arrives within 0.2 s tells whether to start workers
+            first = next(iter(chunks), None)
+            second = chunks.poll(0.2) if first is not None else None
+            ahead = [c for c in (first, second) if c is not None and c is not NOT_READY]
+            chunks.unread(ahead)
+        else:
+            ahead = list(itertools.islice(chunks, 2))   # an input of one chunk is answered here, at once
+            chunks = itertools.chain(ahead, chunks)
         if len(ahead) < 2 and args.engine == "local":
             worker = Inline(args.framework, fmt_name)
         else:
@@ -245,17 +316,22 @@ def _answer_all(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str, j
             bar.update(bar.task_ids[0], total=None if counted is None else max(0, counted - skip.count))
             bar.start()
         last = 0.0
+        identity = skip.identity
         for pairs in worker.run(chunks):
             for status, record in pairs:
                 sink.write(record + "\n")
                 counts[status] += 1
+            if identity is not None:
+                identity.written(len(pairs))
             if bar is not None:
                 bar.advance(bar.task_ids[0], len(pairs))
                 if time.perf_counter() - last > 0.1:
                     bar.refresh()
                     last = time.perf_counter()
+        if identity is not None:
+            identity.finish()
         finished = True
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if bar is not None:
             bar.stop()
             bar = None
@@ -264,9 +340,12 @@ def _answer_all(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str, j
             worker = None
         env.stderr.write(summary(counts, time.perf_counter() - start, skip.count, args.output))
         where = f"; continue with --resume -o {args.output}" if args.output not in (None, "-") else ""
+        if isinstance(exc, Terminated):
+            env.error(f"stopped by signal {exc.signum} after {sum(counts.values()):,} answers{where}")
+            return 128 + exc.signum
         env.error(f"interrupted after {sum(counts.values()):,} answers{where}")
         return ExitStatus.INTERRUPTED
-    except (ResumeError, EngineError) as exc:
+    except (ResumeError, EngineError, OutputError) as exc:
         env.error(str(exc))
         return ExitStatus.USAGE
     finally:

@@ -2,9 +2,10 @@
 
 On a terminal: a prompt with line editing and a history kept across sessions (GNU readline; the
 file is ``$XDG_DATA_HOME/nlqa/history``, else ``~/.local/share/nlqa/history``). Ctrl-C cancels the
-line, Ctrl-D leaves. Otherwise the messages are read from stdin: one per line, or, when the input
-has blank lines, one per blank-line-separated block; a line that leaves a bracket open continues
-on the next (pasted code). Each message gets one answer; the exit code is 0 at the end of input.
+line, Ctrl-D leaves. Otherwise the messages are read from stdin as they arrive, one per line, and
+each is answered (and flushed) at once; only a block that is clearly open goes on over several
+lines: a code fence, or a call or list left open (``nn.Sequential(``) up to its closing bracket
+(a bracket that never closes ends at a blank line). The exit code is 0 at the end of input.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ NAME = "chat"
 HELP = "a conversation: ask about a network, then follow up ('what if they were LSTMs?', 'and in PyTorch?')"
 PROMPT, MORE = "nlqa> ", "...> "
 HISTORY_LENGTH = 1000
+MAX_BLOCK_LINES = 200        # lines of one piped message whose bracket or fence never closes
+# A call or a literal list/dict opened and not closed: "nn.Sequential(", "layers = [", "f(1,"
+OPEN_CALL = re.compile(r"[\w.\]\)]\(|(?:^|[=(\[{,:]\s*)[\[{]")
 CODE_LINE = re.compile(r"^\s+\S|^\s*(?:[\w.]+\s*=[^=]|import |from |model\.|\)|\]|[\w.]+\()")
 
 
@@ -46,6 +50,15 @@ def open_brackets(text: str) -> int:
     return depth
 
 
+def opens_block(line: str) -> bool:
+    """Whether ``line`` clearly goes on: it opens a call or a list it does not close
+    (``nn.Sequential(``, ``layers = [``), not a bracket of prose or an emoticon (``:(``)."""
+    stripped = line.strip()
+    if stripped.startswith("/") or not open_brackets(stripped):
+        return False
+    return bool(OPEN_CALL.search(stripped))
+
+
 def _joined(lines: list[str]) -> str:
     """Lines of one message: code keeps its line breaks, wrapped prose becomes one line."""
     if any(CODE_LINE.match(line) for line in lines[1:]) or any(open_brackets(l) for l in lines[:-1]):
@@ -53,53 +66,76 @@ def _joined(lines: list[str]) -> str:
     return " ".join(line.strip() for line in lines)
 
 
-def _lines_mode(lines: list[str]) -> Iterator[str]:
-    """One message per line; a line with an open bracket continues on the next ones."""
+class Message(str):
+    """A message read from a pipe, with the note to show before its reply (a block cut short)."""
+
+    note: str = ""
+
+
+def _message(lines: list[str], note: str = "") -> Message:
+    message = Message(_joined(lines))
+    message.note = note
+    return message
+
+
+def messages(lines: Iterable[str]) -> Iterator[Message]:
+    """The messages of a piped input, each yielded as soon as its last line has arrived.
+
+    One message a line (blank lines are skipped), except for a block that is clearly open: a code
+    fence (up to the closing fence) or a line that opens a call or a list it does not close (up to
+    the line that closes it). A block whose bracket never closes ends at the next blank line, or
+    after ``MAX_BLOCK_LINES`` lines, with a note saying so."""
     held: list[str] = []
-    for line in lines:
-        if not line.strip() and not held:
+    fence = False
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if fence:
+            if line.strip().startswith("```"):
+                fence = False
+                if held:
+                    yield _message(held)
+                held = []
+            elif len(held) >= MAX_BLOCK_LINES:
+                yield _message(held, f"the code block that starts with {_short(held[0])!r} has no closing ``` "
+                                     f"within {MAX_BLOCK_LINES} lines; it was read up to here")
+                held, fence = [], False
+            else:
+                held.append(line)
             continue
-        held.append(line)
-        if open_brackets("\n".join(held)) == 0 or line.strip().startswith("/"):
-            yield _joined(held)
-            held = []
-    if held:
-        yield _joined(held)
-
-
-def _block_mode(lines: Iterable[str]) -> Iterator[str]:
-    """One message per blank-line-separated block; a /command line is a message of its own."""
-    block: list[str] = []
-    for line in lines:
-        if line.strip().startswith("/") and open_brackets("\n".join(block)) == 0:
-            if block:
-                yield _joined(block)
-                block = []
-            yield line.strip()
-        elif line.strip():
-            block.append(line)
-        elif block and open_brackets("\n".join(block)) == 0:
-            yield _joined(block)
-            block = []
-    if block:
-        yield _joined(block)
-
-
-def messages(lines: Iterable[str]) -> Iterator[str]:
-    """The messages of a piped input: lines until a blank line shows that it is made of blocks.
-
-    Lines are held back until the first blank line after some text (or the end): with none, each
-    line is a message; with one, each block is."""
-    stream = (line.rstrip("\r\n") for line in lines)
-    held: list[str] = []
-    for line in stream:
-        if line.strip() or not held or open_brackets("\n".join(held)):
+        if held:
+            if not line.strip():
+                yield _message(held, f"a bracket opened in {_short(held[0])!r} is never closed; the message "
+                                     "was read up to the blank line")
+                held = []
+                continue
             held.append(line)
+            if not open_brackets("\n".join(held)):
+                yield _message(held)
+                held = []
+            elif len(held) >= MAX_BLOCK_LINES:
+                yield _message(held, f"a bracket opened in {_short(held[0])!r} is not closed within "
+                                     f"{MAX_BLOCK_LINES} lines; the message was read up to here")
+                held = []
             continue
-        yield from _block_mode(held)
-        yield from _block_mode(stream)
-        return
-    yield from _lines_mode(held)
+        if not line.strip():
+            continue
+        if line.strip().startswith("```"):
+            fence = True
+            rest = line.strip()[3:].strip()
+            if rest and not rest.isidentifier():   # "```python" names the language; other text is code
+                held.append(rest)
+            continue
+        if opens_block(line):
+            held = [line]
+            continue
+        yield _message([line.strip() if line.strip().startswith("/") else line])
+    if held:
+        yield _message(held, "the input ended inside an open block; it was read as it stands")
+
+
+def _short(text: str, size: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[:size - 1] + "…"
 
 
 # -- history ------------------------------------------------------------------------------------
@@ -125,6 +161,10 @@ class History:
             return
         readline.set_history_length(HISTORY_LENGTH)
         try:
+            if path.exists() and not path.is_file():    # a FIFO or a device would block the prompt
+                self.env.error(f"history not kept ({path} is not a regular file)")
+                self.path = None
+                return
             if path.exists():
                 readline.read_history_file(str(path))
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,20 +189,23 @@ class History:
 # -- showing replies ----------------------------------------------------------------------------
 
 def show(reply, session, env: Env, echo: str | None = None) -> None:
-    from ..render import render_json
+    """A reply on stdout (notes on stderr for JSON); the echo and every note are cleaned like the
+    answers (``render.clean``): no escape sequence, CR, BS or bidi control of the user's text
+    reaches the terminal."""
+    from ..render import clean, render_json
     from .ask import write_answer
     if reply is None:
         return
+    notes = [clean(note) for note in reply.notes]
     if session.form == "json":                   # stdout keeps one JSON answer per line
-        from ..render import clean
-        if reply.notes:
-            env.stderr.write("".join(clean(note) + "\n" for note in reply.notes))
+        if notes:
+            env.stderr.write("".join(note + "\n" for note in notes))
             env.stderr.flush()
         if reply.answer is not None:
             env.stdout.write(render_json(reply.answer, extraction=session.explain) + "\n")
             env.stdout.flush()
         return
-    lines = ([f"> {echo}"] if echo is not None else []) + list(reply.notes)
+    lines = ([f"> {clean(echo)}"] if echo is not None else []) + notes
     if session.form == "rich":
         from rich.text import Text
         console = env.console()
@@ -222,8 +265,11 @@ def respond(session, message: str, env: Env, args, echo: bool) -> None:
 # -- the two ways in ----------------------------------------------------------------------------
 
 def piped(session, env: Env, args) -> int:
+    """Each message answered and flushed as soon as it has arrived (a coprocess can wait for it)."""
     for message in messages(env.stdin_lines()):
-        respond(session, message, env, args, echo=session.form != "json")
+        if message.note:
+            show_notes(env, session, [f"note: {message.note}"])
+        respond(session, str(message), env, args, echo=session.form != "json")
         if session.done:
             break
     return ExitStatus.OK
@@ -236,8 +282,12 @@ def interactive(session, env: Env, args) -> int:
     while not session.done:
         try:
             line = input(PROMPT)
-            while open_brackets(line) and not line.lstrip().startswith("/"):
-                line += "\n" + input(MORE)
+            if opens_block(line):              # a pasted call or list goes on; a blank line ends it
+                while open_brackets(line):
+                    more = input(MORE)
+                    if not more.strip():
+                        break
+                    line += "\n" + more
         except EOFError:
             env.stdout.write("\n")
             break

@@ -63,6 +63,24 @@ class Env:
         """All of stdin as text (binary-safe)."""
         return decode(self._binary_stdin().read())
 
+    def read_stdin_bounded(self, max_chars: int) -> tuple[str, bool]:
+        """At most ``max_chars`` + 1 characters of stdin (binary-safe) and whether more were cut:
+        a huge input is never held in memory whole."""
+        import codecs
+        stream = self._binary_stdin()
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        parts, size = [], 0
+        while size <= max_chars:
+            data = stream.read(min(1 << 16, 4 * (max_chars + 1 - size)))
+            if not data:
+                parts.append(decoder.decode(b"", final=True))
+                break
+            text = decoder.decode(data) if isinstance(data, bytes) else data
+            parts.append(text)
+            size += len(text)
+        text = "".join(parts)
+        return text[:max_chars + 1], len(text) > max_chars
+
     def stdin_lines(self) -> Iterator[str]:
         """Stdin one line at a time as it arrives (binary-safe), for streaming ``batch``."""
         for line in self._binary_stdin():

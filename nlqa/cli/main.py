@@ -7,6 +7,7 @@ adding one (e.g. ``chat``) is one import and one entry in ``COMMANDS``.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -82,13 +83,33 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     except BrokenPipeError:                # the reader of stdout went away: nothing left to say
         _silence(env.stdout)
         return ExitStatus.BROKEN_PIPE
+    except OSError as exc:
+        if exc.errno in WRITE_ERRORS:      # disk full, I/O error on the output: a plain message, exit 2
+            _write_error(env, exc)
+            return ExitStatus.USAGE
+        return _internal(exc, args, argv, env)
     except Exception as exc:  # noqa: BLE001 - the one place every unexpected error ends
-        wanted = getattr(args, "traceback", False) if args else "--traceback" in (sys.argv if argv is None else argv)
-        if wanted:
-            traceback.print_exc(file=env.stderr)
-        else:
-            env.error(f"internal error: {type(exc).__name__}: {exc}; rerun with --traceback")
-        return ExitStatus.ERROR
+        return _internal(exc, args, argv, env)
+
+
+WRITE_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def _write_error(env: Env, exc: OSError) -> None:
+    try:
+        env.error(f"cannot write {exc.filename or 'stdout'}: {exc.strerror or exc}")
+    except OSError:
+        pass
+
+
+def _internal(exc: BaseException, args, argv, env: Env) -> int:
+    """An unexpected error: one line (or the traceback with --traceback), exit 1."""
+    wanted = getattr(args, "traceback", False) if args else "--traceback" in (sys.argv if argv is None else argv)
+    if wanted:
+        traceback.print_exc(file=env.stderr)
+    else:
+        env.error(f"internal error: {type(exc).__name__}: {exc}; rerun with --traceback")
+    return ExitStatus.ERROR
 
 
 def _silence(stream) -> None:
@@ -111,6 +132,10 @@ def run() -> None:
     except BrokenPipeError:        # e.g. `nlqa ask ... | head -1`: silence the flush at exit
         _silence(sys.stdout)
         code = ExitStatus.BROKEN_PIPE
+    except OSError as exc:         # `nlqa ask ... > /dev/full`: the last buffered bytes
+        _write_error(Env(), exc)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = ExitStatus.USAGE
     from .. import batchrun
     if batchrun.ABANDONED:         # a killed pool worker may have left its manager thread waiting forever
         sys.stderr.flush()

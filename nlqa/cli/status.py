@@ -8,10 +8,12 @@ code   name          when
 1      ERROR         internal error (one line on stderr; ``--traceback`` shows it), or an
                      answer with status ``error``
 2      USAGE         bad command line (argparse), an input or output file that cannot be opened
+                     or written (disk full), a ``--resume`` against another input
 3      NOT_ANSWERED  ``ask`` got needs_clarification or unsupported, including an empty question
 130    INTERRUPTED   Ctrl-C
 141    BROKEN_PIPE   stdout closed early (``nlqa batch big.jsonl | head -1``): quietly, with the
                      status a shell gives a program ended by SIGPIPE (128 + 13)
+128+N              ``batch`` stopped by signal N: SIGTERM (143) or SIGHUP (129); whole lines kept
 =====  ============  ==========================================================================
 """
 

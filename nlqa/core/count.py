@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import SpecError
 from .conventions import convention
 from .layers import FORMULAS
+from .validate import check_input, check_layer
 from .spec import LayerCount, NetworkCount, NetworkSpec
 
 
@@ -12,8 +13,7 @@ def count_network(spec: NetworkSpec) -> NetworkCount:
     """Count every layer of ``spec`` in order; raise :class:`SpecError` naming the bad layer."""
     if spec.input is None:
         raise SpecError("the size of the input is unknown.")
-    if any(side is not None and side <= 0 for side in spec.input):
-        raise SpecError(f"the input shape {tuple(spec.input)} has a side that is not positive.")
+    check_input(spec.input)
     conv = convention(spec.framework)
     shape = tuple(spec.input)
     counts = []
@@ -31,6 +31,7 @@ def count_network(spec: NetworkSpec) -> NetworkCount:
         if func is None:
             raise SpecError(f"nlqa cannot count a {layer.kind} layer yet.", layer=listed)
         try:
+            check_layer(layer)
             terms, out, formula, notes = func(layer, shape, conv)
         except SpecError as exc:
             raise SpecError(exc.problem, layer=listed, hint=exc.hint) from None

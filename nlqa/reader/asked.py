@@ -160,7 +160,7 @@ class QuestionMixin:
                 low = doc[j].lower_
                 if m is None and low in v["ordinals"]:
                     ref["ordinal"] = v["ordinals"][low]
-                elif m is None and low[:-2].isdigit() and low[-2:] in ("st", "nd", "rd", "th") and int(low[:-2]) > 0:
+                elif m is None and low[:-2].isdecimal() and low[-2:] in ("st", "nd", "rd", "th") and int(low[:-2]) > 0:
                     ref["ordinal"] = int(low[:-2])  # "the 6th layer"
                 elif m is not None and m.label == "KIND":
                     ref["kind"] = m.id

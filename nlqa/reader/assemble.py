@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.spec import LayerSpec
+from ..core.validate import shown
+from .code import MAX_LAYERS
 from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .groups import without_code_echoes
 from .extraction import Extraction
@@ -533,7 +535,7 @@ class AssemblyMixin:
                 value = value + (channels[0],)
         if m.id == "frames":
             frames = self.reading.doc[m.start].text
-            if frames.isdigit():
+            if frames.isdecimal():
                 value = (int(frames),) + value
         return value
 
@@ -570,7 +572,7 @@ class AssemblyMixin:
                 continue
             found = [i for i in range(g.end, len(doc) - 1)
                      if self.reading.sentence_of[i] == self.reading.sentence_of[g.start]
-                     and doc[i].text.isdigit() and self.reading.covered.get(i) is None
+                     and doc[i].text.isdecimal() and self.reading.covered.get(i) is None
                      and doc[i + 1].lower_ in v["unit_nouns"] and self.reading.covered.get(i + 1) is None]
             if len(found) == g.count:
                 g.sizes = [int(doc[i].text) for i in found]
@@ -593,7 +595,7 @@ class AssemblyMixin:
             if i in used or self.reading.covered.get(i) is not None:
                 continue
             value = token.text
-            if not value.isdigit():
+            if not value.isdecimal():
                 continue
             if doc[i - 1].text == "->" if i else False:
                 if i + 1 >= len(doc) or doc[i + 1].text in ("->", ".", ",", "?", ";"):
@@ -649,6 +651,11 @@ class AssemblyMixin:
                 return []
             else:
                 count = 1
+        if count > MAX_LAYERS:  # bounded before anything is expanded: "10^12 dense layers"
+            many = f"{count:,}" if count < 10**15 else shown(count)
+            x.missing.append(f"a network of at most {MAX_LAYERS:,} layers (the question describes "
+                             f"{many} {name} layers; nlqa reads at most {MAX_LAYERS:,})")
+            return []
         if len(g.sizes) == 1:
             sizes = g.sizes * count
         elif len(g.sizes) == count:

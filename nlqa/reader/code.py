@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..core.spec import LayerSpec
+from ..core.validate import problem
 from ..errors import GrammarError
 from ..resources import load_toml
 from .source import parse_quietly
@@ -207,8 +208,11 @@ class _Reader:
                               first.input_shape, first.source)] + inner[1:] + appended
         if role == "transformer":
             values = {**entry.get("defaults", {}), **{k: _value(v) for k, v in args.items()}}
-            if not all(isinstance(values.get(k), int) for k in entry.get("defaults", {})):
-                self.reading.unknown_args.append(f"the arguments of {name}(...)")
+            bad = [(k, problem("repeat", values.get(k))) for k in entry.get("defaults", {})]
+            bad = [(k, why) for k, why in bad if why is not None]
+            if bad:
+                self.reading.unknown_args.append(f"a valid {bad[0][0]} in {ast.unparse(node)} "
+                                                 f"(nlqa expected {bad[0][1]})")
                 return []
             d, heads, ff = values["d_model"], values["nhead"], values["dim_feedforward"]
             block = dict(units=d, heads=heads, ff=ff)
@@ -288,6 +292,11 @@ class _Reader:
                 return (value,)
         return None
 
+    def _invalid(self, field: str, why: str, args, namespace: str, entry, source: str) -> None:
+        """An argument that does not fit its field: asked again, naming the argument as the API does."""
+        name = next((p for p in args if self._target(p, namespace, entry) == field), field)
+        self.reading.unknown_args.append(f"a valid {name} in {source} (nlqa expected {why})")
+
     def _layer(self, entry, args, framework, shape, source) -> list[CodeLayer]:
         namespace = "torch" if framework == "pytorch" else "keras"
         values = self._fields(entry, args, namespace)
@@ -300,17 +309,24 @@ class _Reader:
                 if value is UNKNOWN:
                     self.reading.unknown_args.append(f"the value of {name} in {source}")
                     continue
+                why = problem(name, value)
+                if why is not None:
+                    self._invalid(name, why, args, namespace, entry, source)
+                    continue
                 spec[name] = value
-        units = spec.get("units")
-        if units is not None and (not isinstance(units, int) or isinstance(units, bool)):
-            self.reading.problems.append(f"the size in {source} is not a whole number")
-            spec.pop("units")
-        for declared in ("input_features", "input_channels"):
-            if isinstance(values.get(declared), int) and not isinstance(values[declared], bool):
+        for declared in ("input_features", "input_channels", "input_length"):
+            if declared not in values or values[declared] is UNKNOWN:
+                if values.get(declared) is UNKNOWN:
+                    name = next((p for p, n in args.items() if self._target(p, namespace, entry) == declared),
+                                declared)
+                    self.reading.unknown_args.append(f"the value of {name} in {source}")
+                continue
+            why = problem("in_features", values[declared])
+            if why is not None:
+                self._invalid(declared, why, args, namespace, entry, source)
+                values.pop(declared)
+            elif declared != "input_length":
                 spec["in_features"] = values[declared]
-            elif values.get(declared) is UNKNOWN:
-                name = next((p for p, n in args.items() if self._target(p, namespace, entry) == declared), declared)
-                self.reading.unknown_args.append(f"the value of {name} in {source}")
         features = values.get("input_features")
         if isinstance(features, int) and not isinstance(features, bool) and shape is None:
             shape = (features,) if framework != "pytorch" or entry["kind"] == "Dense" else (None, features)
@@ -322,6 +338,8 @@ class _Reader:
         if isinstance(length, int) and not isinstance(length, bool) and shape is None:
             shape = (length,)  # Keras Embedding(..., input_length=20)
         copies = values.get("num_layers", 1)
+        if copies is not UNKNOWN and problem("repeat", copies) is not None:
+            self._invalid("num_layers", problem("repeat", copies), args, namespace, entry, source)
         copies = copies if isinstance(copies, int) and 0 < copies <= 1000 else 1
         layer = LayerSpec(**spec)
         stacked = layer.with_(in_features=None)  # layer k+1 of num_layers=k reads layer k's output

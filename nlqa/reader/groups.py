@@ -74,7 +74,7 @@ class PhraseFinder:
 
     def placeholder(self, i: int) -> CodeLayer | None:
         text = self.doc[i].text
-        if text.startswith("LAYERREF") and text[8:].isdigit():
+        if text.startswith("LAYERREF") and text[8:].isdecimal():
             index = int(text[8:])
             return self.code[index] if index < len(self.code) else None
         return None
@@ -99,7 +99,7 @@ class PhraseFinder:
                     end += 1
                 glued = self.lower(i - 1) if i >= 1 else ""  # "2x LSTM(64)", "3 x Dense(8)"
                 times = (_is_number(self.doc[i - 2]) if i >= 2 and glued in ("x", "times") else
-                         int(glued[:-1]) if glued[:-1].isdigit() and glued.endswith("x") else None)
+                         int(glued[:-1]) if glued[:-1].isdecimal() and glued.endswith("x") else None)
                 for _ in range(times if times and 2 <= times <= 64 else 1):  # "2x LSTM(64)": two layers
                     out.groups.append(Group(i, end, kind=code.spec.kind, count=1,
                                             sizes=[code.spec.units] if code.spec.units else [],

@@ -116,17 +116,17 @@ def _value(kind: str, text: str, suffix: str | None) -> Any:
         return value
     if kind == "glued":
         try:
-            return int(text.replace(",", "")) if text.replace(",", "").isdigit() else float(text.replace(",", ""))
+            return int(text.replace(",", "")) if text.replace(",", "").isdecimal() else float(text.replace(",", ""))
         except ValueError:
             return None
     if kind == "word":
         words, scales, _, _ = _number_tables()
         first = _words_to_numbers(text, words, scales).split()[0]
-        return int(first) if first.isdigit() else None
+        return int(first) if first.isdecimal() else None
     if kind == "tuple":
         inner = text.strip("() ")
         parts = [p.strip() for p in (inner.split(", ") if ", " in inner else inner.split(","))]
-        return tuple(int(p.replace(",", "")) if p.replace(",", "").isdigit() else None for p in parts if p)
+        return tuple(int(p.replace(",", "")) if p.replace(",", "").isdecimal() else None for p in parts if p)
     if kind == "product":
         if "^" in text or "**" in text:
             base, power = (int(p) for p in re.split(r"\s*(?:\^|\*\*)\s*", text)[:2])

@@ -31,7 +31,7 @@ def number(text: str) -> int | float | None:
     """The value of a number token ("64", "0.001"); None for anything else."""
     text = text.replace(",", "")
     try:
-        if text.isdigit():
+        if text.isdecimal():
             return int(text)
         return float(text)
     except ValueError:
@@ -49,7 +49,7 @@ def shape(text: str) -> tuple | None:
     for part in parts:
         if not part:
             continue
-        sides.append(int(part) if part.isdigit() else None)
+        sides.append(int(part) if part.isdecimal() else None)
     return tuple(sides)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from .code import CodeReading, _Reader, _resolve
 from .pyvalues import (Abort, Builtin, BUILTINS, ClassInfo, Function, Instance, Layer, MAX_DEPTH,
-                       MAX_ITEMS, MAX_LAYERS, MAX_STEPS, Method, MISSING, Model, Params, Ref, Super,
+                       MAX_BUILT, MAX_ITEMS, MAX_LAYERS, MAX_STEPS, Method, MISSING, Model, Params, Ref, Super,
                        Tensor, TooLong, Unknown, _assigned_names, _Break, _Continue, _effectful, _is_literal, _Return,
                        _SelfInfo, _short)
 
@@ -22,6 +22,7 @@ class Evaluator:
         self.reading = reading
         self.reader = _Reader(reading)
         self.steps = 0
+        self.built = 0                 # elements of every list, tuple and string built so far
         self.depth = 0
         self.layer_count = 0
         self.globals: dict[str, Any] = {"__name__": "__main__"}
@@ -61,6 +62,15 @@ class Evaluator:
     def block(self, body: list[ast.stmt], env: dict) -> None:
         for stmt in body:
             self.stmt(stmt, env)
+
+    def grow(self, value: Any) -> Any:
+        """``value``, counted against the budget of elements a script may build (``MAX_BUILT``):
+        many lists each under ``MAX_ITEMS`` must not add up to gigabytes."""
+        if isinstance(value, (list, tuple, str, dict)):
+            self.built += len(value)
+            if self.built > MAX_BUILT:
+                raise Abort(f"lists and strings of more than {MAX_BUILT:,} elements in all")
+        return value
 
     def tick(self) -> None:
         self.steps += 1
@@ -335,7 +345,7 @@ class Evaluator:
                 if not isinstance(part, (str, int, float)):
                     return Unknown()
                 parts.append(str(part))
-            return "".join(parts)
+            return self.grow("".join(parts))
         if isinstance(node, ast.NamedExpr):
             value = self.expr(node.value, env)
             self.assign(node.target, value, env)
@@ -365,7 +375,7 @@ class Evaluator:
                 items.append(self.expr(element, env))
             if len(items) > MAX_ITEMS:
                 raise Abort(f"a list of more than {MAX_ITEMS:,} elements")
-        return items
+        return self.grow(items)
 
     def truth(self, value: Any) -> bool | None:
         if isinstance(value, (bool, int, float, str, tuple, list, dict, type(None))):
@@ -417,13 +427,13 @@ class Evaluator:
             if isinstance(op, ast.Add) and type(left) is type(right) and isinstance(left, (str, tuple, list)):
                 if len(left) + len(right) > MAX_ITEMS:
                     raise Abort(f"a list of more than {MAX_ITEMS:,} elements")
-                return left + right
+                return self.grow(left + right)
             if isinstance(op, ast.Mult) and isinstance(left, (str, tuple, list)) and isinstance(right, int):
                 left, right = right, left
             if isinstance(op, ast.Mult) and isinstance(right, (str, tuple, list)) and isinstance(left, int):
                 if left * len(right) > MAX_ITEMS:
                     raise Abort(f"a list of more than {MAX_ITEMS:,} elements")
-                return right * left if not isinstance(right, list) else [x for _ in range(left) for x in right]
+                return self.grow(right * left if not isinstance(right, list) else [x for _ in range(left) for x in right])
             if isinstance(op, ast.Mod) and isinstance(left, str):
                 return Unknown()
         except (KeyError, ZeroDivisionError, OverflowError, TypeError, ValueError):
@@ -459,6 +469,7 @@ class Evaluator:
         def run(k: int, local: dict) -> bool:
             if k == len(node.generators):
                 results.append(self.expr(node.elt, local))
+                self.grow((None,))
                 if len(results) > MAX_ITEMS:
                     raise Abort(f"a list of more than {MAX_ITEMS:,} elements")
                 return True
@@ -487,9 +498,9 @@ class Evaluator:
 
     def iterate(self, value: Any) -> list | None:
         if isinstance(value, (list, tuple, str)):
-            return list(value)
+            return self.grow(list(value))
         if isinstance(value, dict):
-            return list(value.keys())
+            return self.grow(list(value.keys()))
         if isinstance(value, Model):
             return list(value.items)
         if isinstance(value, Params):
@@ -615,7 +626,7 @@ class Evaluator:
                 return Unknown()
             if len(r) > MAX_LAYERS + 1:
                 return TooLong(len(r))
-            return list(r)
+            return self.grow(list(r))
         if name == "len":
             items = self.iterate(args[0]) if args else None
             return len(items) if items is not None else Unknown()
@@ -634,13 +645,13 @@ class Evaluator:
             lists = [self.iterate(a) for a in args]
             if any(l is None for l in lists):
                 return Unknown()
-            return [tuple(t) for t in zip(*lists)]
+            return self.grow([tuple(t) for t in zip(*lists)])
         if name == "enumerate":
             items = self.iterate(args[0]) if args else None
             start = args[1] if len(args) > 1 and isinstance(args[1], int) else kwargs.get("start", 0)
             if items is None or not isinstance(start, int):
                 return Unknown()
-            return [(i + start, v) for i, v in enumerate(items)]
+            return self.grow([(i + start, v) for i, v in enumerate(items)])
         if name in ("int", "float", "abs", "round", "str", "bool") and len(args) == 1 and _is_literal(args[0]):
             try:
                 convert = {"int": int, "float": float, "abs": abs, "round": round, "str": str, "bool": bool}

@@ -16,6 +16,7 @@ MAX_LAYERS = 1000       # layer objects one script may build
 MAX_STEPS = 200_000     # AST nodes evaluated
 MAX_DEPTH = 40          # nested user calls / instantiations
 MAX_ITEMS = 10_000      # elements of one literal range, list or string built by the script
+MAX_BUILT = 1_000_000   # elements (and characters) of all the lists, tuples and strings a script builds
 ZERO_KINDS = {"Flatten", "Dropout", "Activation"}
 QUERY_METHODS = {"summary", "count_params", "parameters", "named_parameters", "compile", "fit",
                  "evaluate", "predict", "state_dict", "trainable_weights", "weights"}

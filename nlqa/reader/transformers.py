@@ -64,7 +64,7 @@ def _before_word(doc, words: tuple[str, ...]) -> int | None:
     for i, token in enumerate(doc):
         if token.lower_ in words and i:
             j = i - 1 if doc[i - 1].text != "-" else i - 2
-            if j >= 0 and doc[j].text.isdigit():
+            if j >= 0 and doc[j].text.isdecimal():
                 return int(doc[j].text)
     return None
 
@@ -72,7 +72,7 @@ def _before_word(doc, words: tuple[str, ...]) -> int | None:
 def _after_word(doc, word: str) -> int | None:
     """'hidden 256': the number right after a word, when no pattern took it."""
     for i, token in enumerate(doc[:-1]):
-        if token.lower_ == word and doc[i + 1].text.isdigit():
+        if token.lower_ == word and doc[i + 1].text.isdecimal():
             return int(doc[i + 1].text)
     return None
 
@@ -118,7 +118,7 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
     if image:
         said["image"] = image
     shapes = [m.value for m in mentions if m.label == "INPUT" and m.id == "image" and isinstance(m.value, tuple)]
-    channels = [int(m.id) for m in mentions if m.label == "CHANNELS" and m.id.isdigit()]
+    channels = [int(m.id) for m in mentions if m.label == "CHANNELS" and m.id.isdecimal()]
     if doc is not None and not channels:
         words = vocab()["channel_words"]
         channels = [int(words[t.lower_]) for t in doc if t.lower_ in words and isinstance(words[t.lower_], int)]

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 # C0 controls except tab and newline, DEL, and the C1 controls (0x80-0x9f, e.g. CSI 0x9b):
 # anything a terminal could read as the start of an escape sequence.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Also the bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE and its kin), which reorder what
+# a terminal shows ("Trojan source").
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 STATUS_TITLES = {"needs_clarification": "Needs clarification", "unsupported": "Not supported",
                  "error": "Error"}
 LAYER_HEADERS = ("#", "Kind", "Output shape", "Weights", "Biases", "Params", "Trainable")
@@ -25,7 +27,8 @@ LAYER_WORDS = {"total_parameters": "parameters", "layer_parameters": "parameters
 
 
 def clean(text: Any) -> str:
-    """``text`` as a string safe to print: terminal control characters removed, tab and newline kept."""
+    """``text`` as a string safe to print: terminal control characters and bidirectional controls
+    removed, tab and newline kept. Every path that prints user text goes through it."""
     return CONTROL.sub("", str(text))
 
 
@@ -75,7 +78,7 @@ def answer_phrase(answer: Answer) -> str:
     from ..answer import QUANTITY_WORDS  # here, so importing nlqa.render does not load the reader
 
     quantity = answer.quantity or "value"
-    words = QUANTITY_WORDS.get(quantity, quantity.replace("_", " "))
+    words = clean(QUANTITY_WORDS.get(quantity, str(quantity).replace("_", " ")))
     value = value_text(answer.value)
     if quantity == "output_shape":
         text = f"{words} {value}"
