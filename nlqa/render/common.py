@@ -99,7 +99,8 @@ def layer_kind(row: dict) -> str:
         kind = f"bidirectional {kind}"
     if row.get("units") is not None:
         kind += f" ({value_text(row['units'])})"
-    extra = (row.get("params") or 0) - (row.get("weights") or 0) - (row.get("biases") or 0)
+    counts = [row.get(k) or 0 for k in ("params", "weights", "biases")]
+    extra = counts[0] - counts[1] - counts[2] if all(type(c) is int for c in counts) else 0
     if extra > 0:                    # BatchNorm's moving mean and variance: neither weights nor biases
         kind += f" + {extra:,} moving mean/variance" if "BatchNorm" in kind else f" + {extra:,} other"
     if row.get("implicit"):
