@@ -18,6 +18,10 @@ from .conventions import Convention
 from .layers import Result, formula, term
 from .spec import LayerSpec, Shape, Term
 
+# the kinds of this module, named in derivations by the name their model gives them ("stage 2")
+KINDS = ("TransformerBlock", "RMSNorm", "RelativePositionBias", "ConvBN", "Pool2d", "AdaptivePool", "BasicBlock",
+         "Bottleneck", "InvertedResidual", "DenseBlock", "Transition")
+
 # -- transformer pieces -------------------------------------------------------------------------
 
 
@@ -122,6 +126,13 @@ def transformer_block(spec: LayerSpec, shape: Shape, conv: Convention) -> Result
     return tuple(terms), tuple(shape), f"{spec.repeat} × ({txt})" if spec.repeat > 1 else txt, tuple(notes)
 
 
+@formula("RMSNorm")
+def rms_norm(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """RMSNorm over the last axis d: a scale γ only, ``d`` (no offset, no statistics)."""
+    d = _positive(shape[-1] if shape else None, "the width RMSNorm normalizes")
+    return (term("scale γ", "weights", (), (d,)),), tuple(shape), "d", ()
+
+
 @formula("RelativePositionBias")
 def relative_position_bias(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     """T5's relative position bias: one learned scalar per (bucket, head), ``buckets·h``."""
@@ -138,9 +149,9 @@ def _side(size: int | None, k: int, s: int, p: int) -> int | None:
 
 
 def conv_terms(c_in: int, c_out: int, k: int, groups: int = 1, bias: bool = False, bn: bool = True,
-               label: str = "conv") -> list[Term]:
+               label: str = "convolution") -> list[Term]:
     """A k×k convolution ``k·k·(C_in/groups)·C_out`` (+ ``C_out`` biases), then a BatchNorm γ, β ``2·C_out``."""
-    terms = [term(f"{label} {k}×{k} weights", "weights", (), (k, k, c_in // groups, c_out))]
+    terms = [term(f"{label} weights", "weights", (), (k, k, c_in // groups, c_out))]
     if bias:
         terms.append(term(f"{label} biases", "biases", (), (c_out,)))
     if bn:
@@ -175,7 +186,7 @@ def conv_bn(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     s = spec.strides[0] if spec.strides else 1
     p = spec.padding[0] if isinstance(spec.padding, tuple) else 0
     c_out = _positive(spec.units, "the number of filters")
-    terms = conv_terms(c, c_out, k, spec.groups, spec.bias, spec.batchnorm)
+    terms = conv_terms(c, c_out, k, spec.groups, spec.bias, spec.batchnorm, f"{k}×{k} convolution")
     txt = "k·k·C_in·C_out" + (" + C_out" if spec.bias else "") + (" + 2·C_out" if spec.batchnorm else "")
     return tuple(terms), (_side(h, k, s, p), _side(w, k, s, p), c_out), txt, ()
 
@@ -212,9 +223,9 @@ def _residual(spec: LayerSpec, shape: Shape, bottleneck: bool) -> Result:
             block = conv_terms(c, p, 1, label="1×1 reduce") + conv_terms(p, p, 3, label="3×3") + conv_terms(
                 p, c_out, 1, label="1×1 expand")
         else:
-            block = conv_terms(c, p, 3, label="first") + conv_terms(p, p, 3, label="second")
+            block = conv_terms(c, p, 3, label="first 3×3") + conv_terms(p, p, 3, label="second 3×3")
         if stride != 1 or c != c_out:
-            block += conv_terms(c, c_out, 1, label="projection shortcut")
+            block += conv_terms(c, c_out, 1, label="projection shortcut 1×1")
         blocks.append(block)
         c = c_out
     first, rest = blocks[0], blocks[1:]
@@ -255,7 +266,7 @@ def inverted_residuals(spec: LayerSpec, shape: Shape, conv: Convention) -> Resul
     for i in range(spec.repeat):
         e = c * t
         block = conv_terms(c, e, 1, label="1×1 expansion") if t != 1 else []
-        block += conv_terms(e, e, k, groups=e, label="depthwise")
+        block += conv_terms(e, e, k, groups=e, label=f"depthwise {k}×{k}")
         if spec.se_divisor:
             sq = max(1, c // spec.se_divisor)
             block += [term("squeeze-excitation weights (C→s, s→C)", "weights", (2,), (e, sq)),

@@ -55,7 +55,7 @@ def _block(c: Config, layers: int, cross: bool = False, name: str = "transformer
 
 
 def _final_norm(c: Config, name: str = "final norm") -> LayerSpec:
-    return LayerSpec("LayerNormalization", center=not c.get("rms", False), name=name)
+    return LayerSpec("RMSNorm" if c.get("rms", False) else "LayerNormalization", name=name)
 
 
 @layout("decoder")
