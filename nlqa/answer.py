@@ -346,8 +346,7 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     extra = {x.param_count: "parameter_count"} if x.param_count is not None else None
     ledger = account(x.question, count, extra)
     if x.number_spans:  # the numbers of a model's name ("Llama-2-7B") and of the settings read beside it
-        ledger = tuple(next((replace(e, role=role) for a, b, role in x.number_spans if a <= e.start < b), e)
-                       for e in ledger)
+        ledger = _span_roles(ledger, x.number_spans)
     numbers = tuple(e.to_dict() for e in ledger)
     extraction = dict(result.extraction or {}, numbers=list(numbers))
     left = unread(ledger) if result.status == "answered" else []
@@ -356,6 +355,18 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     caveat = unused_caveat(ledger) if result.status == "answered" else None
     assumptions = result.assumptions + ((caveat,) if caveat else ())
     return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions)
+
+
+def _span_roles(ledger, spans: list[tuple[int, int, str]]):
+    """Each ledger entry that starts inside one of ``spans`` takes that span's role."""
+    from bisect import bisect_right
+    spans = sorted(spans)
+    starts = [a for a, _, _ in spans]
+    out = []
+    for e in ledger:
+        i = bisect_right(starts, e.start) - 1
+        out.append(replace(e, role=spans[i][2]) if i >= 0 and e.start < spans[i][1] else e)
+    return tuple(out)
 
 
 def _ask_about_unread(result: Answer, left, numbers, extraction) -> Answer:

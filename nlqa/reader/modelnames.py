@@ -10,6 +10,7 @@ variant, refused with the closest known names. Numbers inside a name are the nam
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,6 +66,12 @@ def _tables() -> dict[str, Any]:
     for entry in registry().values():
         for written in (entry.id, entry.name, *entry.names):
             names.setdefault(key(written), entry.id)
+    firsts = set()  # the letters a name's first word starts with ("meta", "llama", "qwen"): where a name can start
+    for entry in registry().values():
+        for written in (entry.id, entry.name, *entry.names):
+            lead = re.match(r"[a-z]+", WORD.search(written).group(0).lower())
+            if lead:
+                firsts.add(lead.group(0))
     stems = {re.match(r"[a-z]+", k).group(0) for k in names if re.match(r"[a-z]+", k)}
     stems = {s for s in stems if len(s) >= rules["min_stem"]} | set(rules["short_stems"])
     overrides = {name: (tuple(re.compile(p.replace("{NUM}", NUM), re.I) for p in spec["patterns"]), spec["thousand"])
@@ -76,7 +83,8 @@ def _tables() -> dict[str, Any]:
         by_digits.setdefault("".join(re.findall(r"\d+", k)), []).append(k)
     return {"names": names, "stems": tuple(sorted(stems, key=len, reverse=True)), "suffixes": set(rules["suffixes"]),
             "variant": set(rules["variant_words"]), "ratio": rules["typo_ratio"], "overrides": overrides,
-            "words": words, "by_digits": by_digits, "settings": settings,
+            "words": words, "by_digits": by_digits, "settings": settings, "firsts": frozenset(firsts),
+            "stem_re": re.compile("|".join(sorted(stems, key=len, reverse=True))),
             "quoted": re.compile(rules["quoted"]), "scales": rules["scales"],
             "generic_after": set(rules["generic_after"]), "generic_before": set(rules["generic_before"])}
 
@@ -109,14 +117,19 @@ def _near(words: list[str], t: dict[str, Any]) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _stemlike(word: str) -> bool:
-    """Whether a word's letters are close to a family stem ("mistal" to "mistral")."""
+    """Whether a word's letters are close to a family stem ("mistal" to "mistral"): same first letter,
+    a length within 2, then difflib's ratio (the cheap tests first: most words are no name)."""
     first = re.match(r"[a-z]+", word)
-    return bool(first) and bool(difflib.get_close_matches(first.group(0), _tables()["stems"], n=1, cutoff=0.8))
+    if not first or len(first.group(0)) < 4:
+        return False
+    letters = first.group(0)
+    near = [s for s in _tables()["stems"] if s[0] == letters[0] and abs(len(s) - len(letters)) <= 2]
+    return bool(near) and bool(difflib.get_close_matches(letters, near, n=1, cutoff=0.8))
 
 
 def _stem(word: str, t: dict[str, Any]) -> str | None:
-    low = word.lower()
-    return next((s for s in t["stems"] if low.startswith(s)), None)
+    m = t["stem_re"].match(word.lower())
+    return m.group(0) if m else None
 
 
 def _closest(k: str, stem: str, t: dict[str, Any], n: int = 3) -> tuple[str, ...]:
@@ -143,7 +156,10 @@ def read_names(question: str) -> NameReading:
     i = 0
     while i < len(tokens):
         found = None
-        for typo, look in ((False, _lookup), (True, _near)):
+        word = tokens[i].group(0).lower()
+        lead = re.match(r"[a-z]*", word).group(0)
+        tries = ((False, _lookup),) if lead in t["firsts"] else ((True, _near),) if _stemlike(word) else ()
+        for typo, look in tries:
             for n in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
                 group = tokens[i:i + n]
                 if any(question[a.end():b.start()].strip(" -_/.:") for a, b in zip(group, group[1:])):
@@ -180,16 +196,22 @@ def read_names(question: str) -> NameReading:
         reading.overrides = _overrides(question, reading.named, t)
         spans = [(n.start, n.end) for n in reading.named]
         for m in t["quoted"].finditer(question):
-            if not any(a <= m.start() < b for a, b in spans):
+            if not _inside(m.start(), spans):
                 value = float(m.group("n").replace(",", "")) * t["scales"][m.group("s").lower()]
                 reading.quoted.append((int(value), m.group(0), m.start(), m.end()))
     return reading
 
 
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``offset`` falls in one of ``spans`` (sorted, disjoint: the names in text order)."""
+    i = bisect_right(spans, (offset, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+
 def _generic(question: str, found: Named, t: dict[str, Any]) -> bool:
     """'LeNet-5 style', 'a LeNet-like net', 'a modified VGG-16': a family the question describes itself."""
     after = re.match(r"[\s-]*([A-Za-z]+)", question[found.end:])
-    before = re.search(r"([A-Za-z]+)[\s-]*$", question[:found.start])
+    before = re.search(r"([A-Za-z]+)[\s-]*$", question[max(0, found.start - 40):found.start])
     return bool(after and after.group(1).lower() in t["generic_after"]) or bool(
         before and before.group(1).lower() in t["generic_before"])
 
@@ -212,7 +234,7 @@ def _overrides(question: str, named: list[Named], t: dict[str, Any]) -> dict[str
         for pattern in patterns:
             for m in pattern.finditer(question):
                 a, b = m.span("n")
-                if any(s <= a < e for s, e in spans) or name in out:
+                if name in out or _inside(a, spans):
                     continue  # a number inside the model's name ("Llama-2-7B") is the name
                 value = _number(m.group("n"), thousand)
                 if value:
