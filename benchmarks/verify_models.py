@@ -213,7 +213,70 @@ class ViT(nn.Module):  # timm VisionTransformer: class token, learned positions,
         self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, c["classes"])
 
 
-TORCH = {"resnet": resnet, "vgg": vgg, "mobilenetv2": mobilenetv2, "efficientnet": efficientnet,
+def bconv(i, o, k, **kw):  # torchvision BasicConv2d: conv without bias + BatchNorm(eps=0.001)
+    return nn.Sequential(nn.Conv2d(i, o, k, bias=False, **kw), nn.BatchNorm2d(o, eps=0.001))
+
+
+class InceptionA(nn.Module):
+    def __init__(self, i, pf):
+        super().__init__()
+        self.b1 = bconv(i, 64, 1)
+        self.b5 = nn.Sequential(bconv(i, 48, 1), bconv(48, 64, 5, padding=2))
+        self.b3 = nn.Sequential(bconv(i, 64, 1), bconv(64, 96, 3, padding=1), bconv(96, 96, 3, padding=1))
+        self.bp = bconv(i, pf, 1)
+
+
+class InceptionB(nn.Module):
+    def __init__(self, i):
+        super().__init__()
+        self.b3 = bconv(i, 384, 3, stride=2)
+        self.bd = nn.Sequential(bconv(i, 64, 1), bconv(64, 96, 3, padding=1), bconv(96, 96, 3, stride=2))
+
+
+class InceptionC(nn.Module):
+    def __init__(self, i, c7):
+        super().__init__()
+        self.b1 = bconv(i, 192, 1)
+        self.b7 = nn.Sequential(bconv(i, c7, 1), bconv(c7, c7, (1, 7), padding=(0, 3)), bconv(c7, 192, (7, 1), padding=(3, 0)))
+        self.bd = nn.Sequential(bconv(i, c7, 1), bconv(c7, c7, (7, 1), padding=(3, 0)), bconv(c7, c7, (1, 7), padding=(0, 3)),
+                                bconv(c7, c7, (7, 1), padding=(3, 0)), bconv(c7, 192, (1, 7), padding=(0, 3)))
+        self.bp = bconv(i, 192, 1)
+
+
+class InceptionD(nn.Module):
+    def __init__(self, i):
+        super().__init__()
+        self.b3 = nn.Sequential(bconv(i, 192, 1), bconv(192, 320, 3, stride=2))
+        self.b7 = nn.Sequential(bconv(i, 192, 1), bconv(192, 192, (1, 7), padding=(0, 3)),
+                                bconv(192, 192, (7, 1), padding=(3, 0)), bconv(192, 192, 3, stride=2))
+
+
+class InceptionE(nn.Module):
+    def __init__(self, i):
+        super().__init__()
+        self.b1 = bconv(i, 320, 1)
+        self.b3_1, self.b3_2a, self.b3_2b = bconv(i, 384, 1), bconv(384, 384, (1, 3), padding=(0, 1)), bconv(384, 384, (3, 1), padding=(1, 0))
+        self.bd_1, self.bd_2 = bconv(i, 448, 1), bconv(448, 384, 3, padding=1)
+        self.bd_3a, self.bd_3b = bconv(384, 384, (1, 3), padding=(0, 1)), bconv(384, 384, (3, 1), padding=(1, 0))
+        self.bp = bconv(i, 192, 1)
+
+
+class InceptionAux(nn.Module):
+    def __init__(self, i, classes):
+        super().__init__()
+        self.conv0, self.conv1, self.fc = bconv(i, 128, 1), bconv(128, 768, 5), nn.Linear(768, classes)
+
+
+def inception(c):  # torchvision Inception3(aux_logits=True)
+    return nn.Sequential(bconv(3, 32, 3, stride=2), bconv(32, 32, 3), bconv(32, 64, 3, padding=1), nn.MaxPool2d(3, 2),
+                         bconv(64, 80, 1), bconv(80, 192, 3), nn.MaxPool2d(3, 2), InceptionA(192, 32), InceptionA(256, 64),
+                         InceptionA(288, 64), InceptionB(288), InceptionC(768, 128), InceptionC(768, 160),
+                         InceptionC(768, 160), InceptionC(768, 192), InceptionAux(768, c["classes"]), InceptionD(768),
+                         InceptionE(1280), InceptionE(2048), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(2048, c["classes"]))
+
+
+TORCH = {"inception": inception, "resnet": resnet, "vgg": vgg, "mobilenetv2": mobilenetv2, "efficientnet": efficientnet,
          "densenet": densenet, "vit": ViT, "sequential": lambda c: alexnet(c) if c["classes"] == 1000 else lenet(c)}
 
 

@@ -20,7 +20,7 @@ from .spec import LayerSpec, Shape, Term
 
 # the kinds of this module, named in derivations by the name their model gives them ("stage 2")
 KINDS = ("TransformerBlock", "RMSNorm", "RelativePositionBias", "ConvBN", "Pool2d", "AdaptivePool", "BasicBlock",
-         "Bottleneck", "InvertedResidual", "DenseBlock", "Transition")
+         "Bottleneck", "InvertedResidual", "DenseBlock", "Transition", "InceptionModule", "AuxClassifier")
 
 # -- transformer pieces -------------------------------------------------------------------------
 
@@ -302,3 +302,51 @@ def transition(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     c_out = _positive(spec.units, "the transition's output channels")
     terms = [term("BatchNorm γ and β", "weights", (2,), (c,)), term("1×1 convolution", "weights", (), (c, c_out))]
     return tuple(terms), (_side(h, 2, 2, 0), _side(w, 2, 2, 0), c_out), "2C + C·C_out", ()
+
+
+def _branch_conv(c_in: int, step, label: str) -> tuple[list[Term], int]:
+    c_out, kh, kw = step
+    return [term(f"{label} {kh}×{kw} weights", "weights", (), (kh, kw, c_in, c_out)),
+            term(f"{label} {kh}×{kw} BatchNorm γ and β", "weights", (2,), (c_out,))], c_out
+
+
+@formula("InceptionModule")
+def inception_module(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """An Inception module: parallel branches, each a chain of kh×kw convolutions with BatchNorm
+    (``kh·kw·C_in·C_out + 2·C_out`` each, no bias); a pooling branch passes its C_in channels on; a
+    split applies two convolutions to one input. The output concatenates the branches' channels."""
+    h, w, c_in = _spatial(shape)
+    if not spec.branches:
+        raise SpecError("the Inception module lists no branches.")
+    terms, channels = [], 0
+    for b, branch in enumerate(spec.branches, 1):
+        c = c_in
+        for step in branch:
+            if step == "pool":
+                continue
+            if step[0] == "split":
+                outs = 0
+                for part in step[1:]:
+                    more, out = _branch_conv(c, part, f"branch {b} split")
+                    terms += more
+                    outs += out
+                c = outs
+                continue
+            more, c = _branch_conv(c, step, f"branch {b}")
+            terms += more
+        channels += c
+    s = spec.strides[0] if spec.strides else 1
+    out = (h, w) if s == 1 else (_side(h, 3, 2, 0), _side(w, 3, 2, 0))
+    return tuple(_sum_terms([terms])), out + (channels,), "Σ branches Σ convolutions (kh·kw·C_in·C_out + 2·C_out)", ()
+
+
+@formula("AuxClassifier")
+def aux_classifier(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Inception v3's auxiliary classifier (used in training only, but a parameter of the model):
+    1×1 conv C→128 + BatchNorm, 5×5 conv 128→768 + BatchNorm, dense 768 → classes."""
+    _, _, c = _spatial(shape)
+    k = _positive(spec.units, "the number of classes")
+    terms = conv_terms(c, 128, 1, label="auxiliary 1×1") + conv_terms(128, 768, 5, label="auxiliary 5×5") + [
+        term("auxiliary classifier weights", "weights", (), (768, k)), term("auxiliary classifier biases", "biases", (), (k,))]
+    return tuple(terms), tuple(shape), "C·128 + 256 + 25·128·768 + 1,536 + 768·k + k", (
+        "the auxiliary classifier runs in training only; its parameters belong to the model",)

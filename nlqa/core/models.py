@@ -8,8 +8,8 @@ configuration, never from a stored number. Layouts:
   a final norm, an output head (tied or not);
 - ``t5``: encoder-decoder with a shared embedding and relative position biases;
 - ``bert`` (BERT, RoBERTa, DistilBERT), ``albert``, ``gpt`` (GPT-2), ``vit``;
-- ``resnet``, ``vgg``, ``sequential`` (AlexNet, LeNet-5), ``mobilenetv2``, ``efficientnet``, ``densenet``:
-  torchvision's definitions.
+- ``resnet``, ``vgg``, ``sequential`` (AlexNet, LeNet-5), ``mobilenetv2``, ``efficientnet``, ``densenet``,
+  ``inception``: torchvision's definitions.
 """
 
 from __future__ import annotations
@@ -221,4 +221,41 @@ def densenet(c: Config) -> NetworkSpec:
             channels //= 2
             layers.append(LayerSpec("Transition", channels, name=f"transition {i + 1}"))
     layers.append(LayerSpec("BatchNormalization", name="final BatchNorm"))
+    return NetworkSpec(_image(c), tuple(layers + _classifier(c)), "pytorch")
+
+
+def _branches(raw) -> tuple:
+    """Inception branches from the configuration's lists into tuples."""
+    out = []
+    for branch in raw:
+        steps = []
+        for step in branch:
+            if step == "pool":
+                steps.append("pool")
+            elif step and step[0] == "split":
+                steps.append(("split",) + tuple(tuple(p) for p in step[1:]))
+            else:
+                steps.append(tuple(step))
+        out.append(tuple(steps))
+    return tuple(out)
+
+
+@layout("inception")
+def inception(c: Config) -> NetworkSpec:
+    """Stem convolutions and pools, Inception modules, the auxiliary classifier where it attaches, a head."""
+    modules = c["modules"]
+    layers = []
+    for item in c["stem"]:
+        if item == "M":
+            layers.append(_pool(3, 2))
+        else:
+            units, k, stride, pad = item
+            layers.append(_conv(units, k, stride, pad, name=f"stem {k}×{k} convolution"))
+    for name in c["order"]:
+        if name == "aux":
+            layers.append(LayerSpec("AuxClassifier", c["classes"], name="auxiliary classifier"))
+            continue
+        module = modules[name]
+        layers.append(LayerSpec("InceptionModule", branches=_branches(module["branches"]),
+                                strides=(module.get("stride", 1),) * 2, name=f"{name} ({module['type']})"))
     return NetworkSpec(_image(c), tuple(layers + _classifier(c)), "pytorch")

@@ -65,6 +65,8 @@ class LayerSpec:
     expansion: int = 1                   # CNN blocks: bottleneck expansion, inverted-residual expansion t
     se_divisor: int = 0                  # squeeze-excitation: squeeze channels = max(1, C_in // se_divisor)
     batchnorm: bool = False              # a convolution followed by a BatchNorm
+    branches: tuple = ()                 # an Inception module: branches of (C_out, kh, kw) convolutions,
+                                         # "pool" (channels passed through) or ("split", conv, conv)
     # embeddings and normalisation
     vocab: int | None = None
     center: bool = True
