@@ -288,7 +288,16 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
         per_txt = f"{per.numerator}/{per.denominator}" if per.denominator != 1 else f"{per.numerator}"
         steps.append(f"Bytes per parameter in {dtype}: {per_txt}")
         steps.append(f"Memory: {params:,} × {per_txt} = {value:,} B")
-        if dtype in ("int8", "int4"):
+        group = x.memory.get("group")
+        if dtype in ("int8", "int4") and group:
+            groups = -(-params // group)
+            steps.append(f"Quantization scales: ⌈{params:,} / {group}⌉ = {groups:,} groups × 2 B (an fp16 scale "
+                         f"each) = {2 * groups:,} B")
+            value += 2 * groups
+            steps.append(f"Memory with the scales: {value - 2 * groups:,} + {2 * groups:,} = {value:,} B")
+            assumptions.append(f"every weight quantized to {dtype} in groups of {group}, one fp16 scale per group; "
+                               "zero points left out")
+        elif dtype in ("int8", "int4"):
             assumptions.append(f"{dtype} weights without their quantization scales (and zero points), which "
                                "add a few bytes per group of weights")
     steps.append(f"= {readable(value, x.memory.get('unit'))} (MB = 10⁶ B, MiB = 2²⁰ B)")

@@ -108,3 +108,18 @@ def test_modelnames_quoted_count_that_differs_asks_back():
     result = answer("Even with freeze_backbone for VGG16, it still shows 134 million trainable parameters.")
     assert result.status == "needs_clarification"
     assert "138,357,544" in result.message
+
+
+def test_modelnames_quantization_scales_with_a_group_size():
+    without = answer("Llama-2-7B in int4: weight memory?")
+    assert without.value == 6_738_415_616 // 2
+    assert any("without their quantization scales" in a for a in without.assumptions)
+    grouped = answer("Llama-2-7B in int4 with group size 128: weight memory?")
+    assert grouped.value == 6_738_415_616 // 2 + 2 * (-(-6_738_415_616 // 128))
+    assert any("one fp16 scale per group" in a for a in grouped.assumptions)
+
+
+def test_modelnames_eight_bit_adam_keeps_one_byte_per_state():
+    result = answer("memory to fine-tune Llama-2-7B with 8-bit AdamW in mixed precision?")
+    assert result.value == 6_738_415_616 * (2 + 2 + 4 + 2)
+    assert any("adam8bit states (2 × 1 B)" in s for s in result.steps)

@@ -136,6 +136,10 @@ def named_model(x: Extraction, names: NameReading, quantity: str | None, memory:
         return x
     if memory:
         x.quantity = memory
+        if settings.get("group"):
+            x.memory["group"] = settings["group"]
+        if memory == "training_memory_bytes" and asks(question, "optimizer_8bit"):
+            x.memory["optimizer"] = "adam8bit"  # "8-bit AdamW": both moments in one byte each
         if memory == "memory_bytes" and not x.memory.get("dtype"):
             from ..units import readable, weights_bytes
             params = count_network(spec).totals["total_parameters"]
