@@ -34,6 +34,7 @@ SERVING_QUANTITIES = ("kv_cache_bytes", "serving_memory_bytes", "lora_parameters
 HINTS = (  # what to add, by the first gap named
     ("differs from", "'ResNet-50 with 10 classes' or 'Llama-2-7B with a 64k vocabulary'"),
     ("which one model", "'How many parameters does ResNet-50 have?'"),
+    ("the whole model", "'How many parameters does ResNet-50 have?' or 'a transformer block of width 4096 with 32 heads'"),
     ("which model of the family", "'How many parameters does ResNet-50 have?'"),
     ("precision", "'... in fp16 ...' or '... at int8 ...'"),
     ("context length", "'... at 4k context ...' or '... with 8,192 tokens ...'"),

@@ -123,3 +123,21 @@ def test_modelnames_eight_bit_adam_keeps_one_byte_per_state():
     result = answer("memory to fine-tune Llama-2-7B with 8-bit AdamW in mixed precision?")
     assert result.value == 6_738_415_616 * (2 + 2 + 4 + 2)
     assert any("adam8bit states (2 × 1 B)" in s for s in result.steps)
+
+
+@pytest.mark.parametrize("question, said", [
+    ("How many parameters does the T5-small encoder have?", "60,506,624"),
+    ("how many parameters does densenet-121 have without the classifier", "7,978,856"),
+])
+def test_modelnames_a_part_of_a_model_asks_back_with_the_whole_count(question, said):
+    result = answer(question)
+    assert (result.status, result.value) == ("needs_clarification", None)
+    assert said in result.message and "not one of its parts" in result.message
+
+
+@pytest.mark.parametrize("question", ["gpt2 vs llama 2 7b parameters", "RoBERTa-base vs BERT-base: parameters?",
+                                      "paras of resnet101. The paras of resnet50 is 25.56M"])
+def test_modelnames_two_models_ask_which(question):
+    result = answer(question)
+    assert result.status == "needs_clarification"
+    assert "which one model to count" in result.message

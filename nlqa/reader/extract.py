@@ -10,7 +10,7 @@ from .extraction import Alternative, Extraction  # noqa: F401  (re-exported)
 from .groups import PhraseFinder
 from .kinds import UNSUPPORTED_NAMES
 from .mentions import Mention, Reading, read, vocab
-from .modelnames import asks, read_names
+from .modelnames import NameReading, asks, read_names
 from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
 from .transformers import BLOCK_KINDS
@@ -87,7 +87,11 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.missing.extend(self.code.unknown_args[:3])
             return x
         offtopic = self.offtopic(asked)
-        names = None if self.code.layers or self.mentions("MODEL") else read_names(self.question)
+        names = None if self.code.layers else read_names(self.question)
+        if names is not None and self.mentions("MODEL"):  # BERT, GPT-2, ViT: read by the transformer presets
+            preset_ids = {m.id for m in self.mentions("MODEL")}
+            others = [n for n in names.named if n.id not in preset_ids]
+            names = NameReading(named=others + [n for n in names.named if n.id in preset_ids]) if others else None
         if names is not None and names.named and not asks(self.question, "lora") and any(
                 not any(m.text.lower() in n.text.lower() for n in names.named) for m in self.mentions("KIND")):
             names = None  # a question that describes its layers ("LeNet-5: C1 is a conv layer..."): its own network

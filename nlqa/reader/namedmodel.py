@@ -89,6 +89,13 @@ def named_model(x: Extraction, names: NameReading, quantity: str | None, memory:
     config = {**entry.config, **overrides}
     spec = entry.spec(overrides)
     total = count_network(spec).totals["total_parameters"]
+    if asks(question, "parts") and not asks(question, "lora") and x.quantity != "non_embedding_parameters" and (
+            quantity != "non_embedding_parameters"):
+        x.status = "needs_clarification"
+        x.quantity = quantity or memory
+        x.missing.append(f"the whole model: nlqa counts {entry.name} whole ({total:,} parameters), not one of "
+                         "its parts; for a part, describe it (its layers and sizes)")
+        return x
     nominal = _nominal(first.text)
     for value, text, start, end in names.quoted:
         x.number_spans.append((start, end, "quoted_count"))
