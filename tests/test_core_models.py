@@ -24,7 +24,7 @@ def test_models_active_parameters_equal_reference(entry):
 
 
 def test_models_registry_covers_the_issue_list():
-    wanted = {"inception-v3", "lenet-5", "alexnet", "vgg-11", "vgg-13", "vgg-16", "vgg-19", "vgg-11-bn", "vgg-16-bn", "resnet-18",
+    wanted = {"llama-7b", "llama-65b", "inception-v3", "lenet-5", "alexnet", "vgg-11", "vgg-13", "vgg-16", "vgg-19", "vgg-11-bn", "vgg-16-bn", "resnet-18",
               "resnet-34", "resnet-50", "resnet-101", "resnet-152", "mobilenet-v2", "densenet-121", "efficientnet-b0",
               "bert-base", "bert-large", "roberta-base", "roberta-large", "distilbert", "albert-base", "t5-small",
               "t5-base", "t5-large", "gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "vit-base", "vit-large",

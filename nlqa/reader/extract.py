@@ -112,7 +112,13 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         if memory and self.mentions("PARAMCOUNT"):
             names = None  # "the weights of ResNet-50 (25.6M parameters) in float32": the count the asker gives
         if names is not None and names.named:  # "ResNet-50", "Llama 2 7B": a model of the registry
-            return named_model(x, names, quantity, memory)
+            if memory is None and not self.mentions("QUANTITY") and asks(self.question, "memory_words"):
+                memory = "memory_bytes"  # "How much GPU do I need to run LLaMA 7B?": the memory of its weights
+                x.memory = {"dtype": next((m.id for m in self.mentions("DTYPE")), None), "unit": None}
+            named = named_model(x, names, quantity, memory)
+            if named is not None:
+                return named
+            x.assumptions, x.number_spans = [], []  # the asker's own network after all: read as described
         if names is not None and names.unknown:  # "ResNet-51": refused, naming the closest known models
             return unknown_model(x, names)
         if names is not None and names.families and not has_network and (quantity or memory):

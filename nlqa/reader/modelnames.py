@@ -86,6 +86,7 @@ def _tables() -> dict[str, Any]:
             "words": words, "by_digits": by_digits, "settings": settings, "firsts": frozenset(firsts),
             "stem_re": re.compile("|".join(sorted(stems, key=len, reverse=True))),
             "quoted": re.compile(rules["quoted"]), "scales": rules["scales"],
+            "own_arithmetic": re.compile(rules["own_arithmetic"]),
             "generic_after": set(rules["generic_after"]), "generic_before": set(rules["generic_before"])}
 
 
@@ -185,9 +186,11 @@ def read_names(question: str) -> NameReading:
                 j += 1
             text = question[tokens[i].start():tokens[j - 1].end()]
             k = key(text)
-            if any(c.isdigit() for c in k):  # "ResNet-51", "Llama 2": a family's name with a size nlqa does not know
+            if any(c.isdigit() for c in k[len(stem):]):  # "ResNet-51", "Llama 2": a size nlqa does not know
                 reading.unknown.append(Unknown(text, tokens[i].start(), tokens[j - 1].end(), _closest(k, stem, t)))
-            elif k == stem:  # "ResNet", "Llama": a family, no model
+            elif k != stem:  # "T5-XXL": a variant word nlqa does not know
+                reading.unknown.append(Unknown(text, tokens[i].start(), tokens[j - 1].end(), _closest(k, stem, t)))
+            else:  # "ResNet", "Llama": a family, no model
                 reading.families.append(Unknown(text, tokens[i].start(), tokens[j - 1].end(), _closest(k, stem, t, 6)))
             i = j
             continue
@@ -276,3 +279,8 @@ def read_lora(question: str) -> tuple[tuple[int, int, int] | None, tuple[str, ..
     if not named:
         return rank, rules["default"], False
     return rank, tuple(t for t in rules["order"] if t in named), True
+
+
+def own_arithmetic(question: str) -> bool:
+    """Whether the question holds the asker's own arithmetic ("(5*5)*96*256 + 256 = 614656")."""
+    return bool(_tables()["own_arithmetic"].search(question))

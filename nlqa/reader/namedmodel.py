@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..core import count_network
 from ..core.registry import ModelEntry, registry
 from .extraction import Alternative, Extraction
-from .modelnames import NameReading, asks, read_lora, setting
+from .modelnames import NameReading, asks, own_arithmetic, read_lora, setting
 
 COMMON_DTYPES = ("float32", "float16", "bfloat16", "int8", "int4")
 CONFIG_WORDS = (("layers", "layers"), ("width", "width"), ("heads", "heads"), ("kv_heads", "key/value heads"),
@@ -58,7 +58,9 @@ def family_only(x: Extraction, names: NameReading, quantity: str | None) -> Extr
     return x
 
 
-def named_model(x: Extraction, names: NameReading, quantity: str | None, memory: str | None) -> Extraction:
+def named_model(x: Extraction, names: NameReading, quantity: str | None, memory: str | None) -> Extraction | None:
+    """The extraction of a question about a named model; None when the question turns out to describe its
+    own network (a count that is not the model's, with the asker's arithmetic)."""
     entry = names.entry
     question = x.question
     first = names.named[0]
@@ -104,6 +106,8 @@ def named_model(x: Extraction, names: NameReading, quantity: str | None, memory:
         if nominal and value == nominal:
             x.assumptions.append(f"the '{text}' of the name is a rounded, nominal size: the exact count is {total:,}")
             continue
+        if own_arithmetic(question):
+            return None  # the asker's own network, worked out in the question: read as a description
         x.status = "needs_clarification"
         x.missing.append(f"how the model that gives {text} differs from {entry.name} as published ({total:,} "
                          "parameters): its number of classes, vocabulary, layers, or which parts are counted")
