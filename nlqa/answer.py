@@ -8,6 +8,7 @@ from typing import Any
 
 from .core import LayerCount, NetworkCount, count_network
 from .inferred import implied_square_input
+from .core.blocks import KINDS as BLOCK_KINDS
 from .errors import SpecError
 from .reader.extract import Extraction, extract
 from .reader.ledger import account, incomplete, unread
@@ -25,11 +26,20 @@ QUANTITY_WORDS = {
     "output_shape": "output shape",
     "recurrent_weights": "recurrent (hidden-to-hidden) weights",
     "input_weights": "input-to-hidden weights",
+    "active_parameters": "active parameters (used per token)",
+    "lora_parameters": "trainable LoRA parameters",
 }
 TERM_QUANTITIES = {"recurrent_weights": "recurrent weights", "input_weights": "input weights"}  # term labels
 MAX_QUESTION_CHARS = 200_000
 MEMORY_QUANTITIES = ("memory_bytes", "training_memory_bytes")
+SERVING_QUANTITIES = ("kv_cache_bytes", "serving_memory_bytes", "lora_parameters")
 HINTS = (  # what to add, by the first gap named
+    ("differs from", "'ResNet-50 with 10 classes' or 'Llama-2-7B with a 64k vocabulary'"),
+    ("which one model", "'How many parameters does ResNet-50 have?'"),
+    ("the whole model", "'How many parameters does ResNet-50 have?' or 'a transformer block of width 4096 with 32 heads'"),
+    ("which model of the family", "'How many parameters does ResNet-50 have?'"),
+    ("precision", "'... in fp16 ...' or '... at int8 ...'"),
+    ("context length", "'... at 4k context ...' or '... with 8,192 tokens ...'"),
     ("input", "'... takes an input of 10 features ...' or '... on 28x28 RGB images ...'"),
     ("filters", "'... a conv layer with 32 filters of 3x3 ...'"),
     ("kernel", "'... with 3x3 kernels ...'"),
@@ -144,6 +154,10 @@ def _window(value, kind: str, dims_of: dict) -> str:
 def _layer_label(c: LayerCount) -> str:
     from .core.conv import CONV_DIMS, POOL_DIMS
     spec = c.spec
+    if spec.kind in BLOCK_KINDS:  # a named model's block: as the model calls it ("stage 2, Bottleneck × 4")
+        repeat = f" × {spec.repeat}" if spec.repeat > 1 else ""
+        stride = f", stride {spec.strides[0]}" if spec.strides and spec.strides[0] != 1 else ""
+        return f"{spec.name or spec.kind} ({spec.kind}{repeat}{', width ' + format(spec.units, ',') if spec.units else ''}{stride})"
     name = KIND_NAMES.get(spec.kind, spec.kind)
     if spec.bidirectional:
         name = f"bidirectional {name}"
@@ -210,6 +224,10 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
         if totals["total_parameters"] >= 1_000_000:
             line += f" ≈ {approx(totals['total_parameters'])}"
         steps.append(line)
+        if quantity == "active_parameters" and "active_parameters" in totals:
+            idle = totals["total_parameters"] - totals["active_parameters"]
+            steps.append(f"Active per token: {totals['total_parameters']:,} − {idle:,} (the experts a token is not "
+                         f"routed to) = {totals['active_parameters']:,}")
         if quantity == "trainable_parameters" and totals["non_trainable_parameters"] == 0:
             steps.append(f"All {totals['total_parameters']:,} parameters are trainable.")
     return steps
@@ -294,6 +312,18 @@ def _memory_answer(x: Extraction, params: int, count: NetworkCount | None, base:
         per_txt = f"{per.numerator}/{per.denominator}" if per.denominator != 1 else f"{per.numerator}"
         steps.append(f"Bytes per parameter in {dtype}: {per_txt}")
         steps.append(f"Memory: {params:,} × {per_txt} = {value:,} B")
+        group = x.memory.get("group")
+        if dtype in ("int8", "int4") and group:
+            groups = -(-params // group)
+            steps.append(f"Quantization scales: ⌈{params:,} / {group}⌉ = {groups:,} groups × 2 B (an fp16 scale "
+                         f"each) = {2 * groups:,} B")
+            value += 2 * groups
+            steps.append(f"Memory with the scales: {value - 2 * groups:,} + {2 * groups:,} = {value:,} B")
+            assumptions.append(f"every weight quantized to {dtype} in groups of {group}, one fp16 scale per group; "
+                               "zero points left out")
+        elif dtype in ("int8", "int4"):
+            assumptions.append(f"{dtype} weights without their quantization scales (and zero points), which "
+                               "add a few bytes per group of weights")
     steps.append("= " + readable(value, x.memory.get("unit"), legend=True))
     if "summary" in x.question.lower() and "keras" in x.question.lower():
         assumptions.append("Keras' summary() prints sizes in 2²⁰-byte units labelled 'MB' (that is MiB)")
@@ -398,6 +428,8 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     result, count = _answer_and_count(x, id)
     extra = {x.param_count: "parameter_count"} if x.param_count is not None else None
     ledger = account(x.question, count, extra, x.table_lines)
+    if x.number_spans:  # the numbers of a model's name ("Llama-2-7B") and of the settings read beside it
+        ledger = _span_roles(ledger, x.number_spans)
     numbers = tuple(e.to_dict() for e in ledger)
     extraction = dict(result.extraction or {}, numbers=list(numbers))
     left = unread(ledger) if result.status == "answered" else []
@@ -406,6 +438,18 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     caveat = unused_caveat(ledger) if result.status == "answered" else None
     assumptions = result.assumptions + ((caveat,) if caveat else ())
     return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions)
+
+
+def _span_roles(ledger, spans: list[tuple[int, int, str]]):
+    """Each ledger entry that starts inside one of ``spans`` takes that span's role."""
+    from bisect import bisect_right
+    spans = sorted(spans)
+    starts = [a for a, _, _ in spans]
+    out = []
+    for e in ledger:
+        i = bisect_right(starts, e.start) - 1
+        out.append(replace(e, role=spans[i][2]) if i >= 0 and e.start < spans[i][1] else e)
+    return tuple(out)
 
 
 def _ask_about_unread(result: Answer, left, numbers, extraction) -> Answer:
@@ -463,6 +507,10 @@ def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCou
             base["assumptions"] = (*base["assumptions"], note)
     if x.quantity in MEMORY_QUANTITIES:
         return _memory_answer(x, count.totals["total_parameters"], count, base), count
+    if x.quantity in SERVING_QUANTITIES:
+        from .serving import serving_answer
+        fields = serving_answer(x, count, derivation(count, "total_parameters", None))
+        return Answer(**{**base, **fields}), count
     value = value_of(x.quantity, count, x.layer)
     if value is None:
         return Answer(status="needs_clarification", framework=spec.framework,

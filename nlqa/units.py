@@ -41,12 +41,14 @@ def training_bytes(params: int, optimizer: str, precision: str) -> tuple[int, li
     """Weights + gradients + (fp32 master) + optimizer states, with each part's bytes per parameter."""
     table = load_toml("memory.toml")
     states = table["optimizers"][optimizer]["states"]
+    state_bytes = table["optimizers"][optimizer].get("state_bytes", 4)
     p = table["precision"][precision]
     parts = [("weights", p["weights"]), ("gradients", p["gradients"])]
     if p["master"]:
         parts.append(("fp32 master weights", p["master"]))
     if states:
-        parts.append((f"{optimizer} states ({states} × fp32)", 4 * states))
+        kind = "fp32" if state_bytes == 4 else f"{state_bytes} B"
+        parts.append((f"{optimizer} states ({states} × {kind})", state_bytes * states))
     return params * sum(b for _, b in parts), parts
 
 

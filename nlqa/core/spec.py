@@ -52,6 +52,21 @@ class LayerSpec:
     skip: int = 0
     projection: bool = False             # a 1×1 projection (with bias) on the shortcut
     shortcut: tuple | None = None        # filled in by the counter: the shortcut's shape
+    # blocks of named models (nlqa.core.blocks)
+    kv_heads: int | None = None          # grouped-query attention: key/value heads (None: as many as heads)
+    head_dim: int | None = None          # per-head width when heads × head_dim is not the width (Gemma, T5)
+    gated: bool = False                  # GLU feed-forward (SwiGLU, GeGLU): gate, up and down projections
+    rms: bool = False                    # RMSNorm (a scale γ only) instead of LayerNorm (γ and β)
+    qkv_bias: bool = False               # biases on the query, key and value projections only (Qwen2)
+    parallel: bool = False               # attention and feed-forward share one norm (Phi, GPT-J)
+    cross: bool = False                  # a decoder block with cross-attention (T5)
+    experts: int = 0                     # mixture of experts: routed feed-forward experts per block
+    active_experts: int = 0              # experts each token is routed to
+    expansion: int = 1                   # CNN blocks: bottleneck expansion, inverted-residual expansion t
+    se_divisor: int = 0                  # squeeze-excitation: squeeze channels = max(1, C_in // se_divisor)
+    batchnorm: bool = False              # a convolution followed by a BatchNorm
+    branches: tuple = ()                 # an Inception module: branches of (C_out, kh, kw) convolutions,
+                                         # "pool" (channels passed through) or ("split", conv, conv)
     # embeddings and normalisation
     vocab: int | None = None
     center: bool = True
@@ -116,6 +131,7 @@ class Term:
     factors: tuple[int, ...]
     value: int
     embedding: bool = False   # token/position/segment embedding tables (for non-embedding counts)
+    active: int | None = None  # mixture of experts: the part a token uses (None: all of it)
 
     @property
     def expression(self) -> str:
@@ -149,6 +165,11 @@ class LayerCount:
         return sum(t.value for t in self.terms)
 
     @property
+    def active(self) -> int:
+        """Parameters one token uses (a mixture of experts routes it to some experts only)."""
+        return sum(t.value if t.active is None else t.active for t in self.terms)
+
+    @property
     def non_trainable(self) -> int:
         if not self.spec.trainable:
             return self.params
@@ -172,6 +193,12 @@ class NetworkCount:
 
     @property
     def totals(self) -> dict[str, int]:
+        out = self._totals()
+        if any(t.active is not None for c in self.layers for t in c.terms):
+            out["active_parameters"] = sum(c.active for c in self.layers)
+        return out
+
+    def _totals(self) -> dict[str, int]:
         return {
             "total_parameters": sum(c.params for c in self.layers),
             "trainable_parameters": sum(c.trainable for c in self.layers),

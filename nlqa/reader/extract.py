@@ -10,7 +10,9 @@ from .extraction import Alternative, Extraction  # noqa: F401  (re-exported)
 from .groups import PhraseFinder
 from .kinds import UNSUPPORTED_NAMES
 from .layout import channels_last
-from .mentions import Mention, Reading, read
+from .mentions import Mention, Reading, read, vocab
+from .modelnames import NameReading, asks, read_names
+from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
 from .constraints import frozen_after
 from .pasted import consult_tables, quoted_layer
@@ -93,6 +95,16 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.missing.extend(self.code.unknown_args[:3])
             return x
         offtopic = self.offtopic(asked)
+        names = None if self.code.layers else read_names(self.question)
+        if names is not None and self.mentions("MODEL"):  # BERT, GPT-2, ViT: read by the transformer presets
+            preset_ids = {m.id for m in self.mentions("MODEL")}
+            others = [n for n in names.named if n.id not in preset_ids]
+            names = NameReading(named=others + [n for n in names.named if n.id in preset_ids]) if others else None
+        if names is not None and names.named and not asks(self.question, "lora") and any(
+                not any(m.text.lower() in n.text.lower() for n in names.named) for m in self.mentions("KIND")):
+            names = None  # a question that describes its layers ("LeNet-5: C1 is a conv layer..."): its own network
+        if offtopic and names is not None and names.named and offtopic == vocab()["offtopic_reasons"]["explanation"]:
+            offtopic, quantity = None, quantity or "total_parameters"  # "why does Llama-2-70B not reach 70B?"
         if offtopic:
             x.status = "unsupported"
             x.reason = (f"the question asks {offtopic}, not a count: nlqa answers parameter counts, output "
@@ -105,6 +117,20 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                         "the batch, the sequence and what the framework keeps for the backward pass; nlqa "
                         "answers the memory of the weights (and of gradients and optimizer state in training).")
             return x
+        if memory and self.mentions("PARAMCOUNT"):
+            names = None  # "the weights of ResNet-50 (25.6M parameters) in float32": the count the asker gives
+        if names is not None and names.named:  # "ResNet-50", "Llama 2 7B": a model of the registry
+            if memory is None and not self.mentions("QUANTITY") and asks(self.question, "memory_words"):
+                memory = "memory_bytes"  # "How much GPU do I need to run LLaMA 7B?": the memory of its weights
+                x.memory = {"dtype": next((m.id for m in self.mentions("DTYPE")), None), "unit": None}
+            named = named_model(x, names, quantity, memory)
+            if named is not None:
+                return named
+            x.assumptions, x.number_spans = [], []  # the asker's own network after all: read as described
+        if names is not None and names.unknown:  # "ResNet-51": refused, naming the closest known models
+            return unknown_model(x, names)
+        if names is not None and names.families and not has_network and (quantity or memory):
+            return family_only(x, names, memory or quantity)  # "parameters of ResNet?": which one
         if memory:
             quantity = memory
             counts = [m.value for m in self.mentions("PARAMCOUNT") if isinstance(m.value, int) and m.value >= 1000]

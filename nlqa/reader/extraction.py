@@ -36,6 +36,7 @@ class Extraction:
     mentions: list[tuple[str, str, str]] = field(default_factory=list)  # for --explain
     memory: dict[str, Any] = field(default_factory=dict)  # dtype, unit, optimizer, precision
     param_count: int | None = None           # a model given only by its size ("a 7B model")
+    number_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, role): a model's name
 
     def to_dict(self) -> dict[str, Any]:
         return {
