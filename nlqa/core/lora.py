@@ -27,7 +27,7 @@ def matrix_shapes(spec: NetworkSpec) -> tuple[int, dict[str, tuple[int, int]]]:
             if layer.experts:
                 shapes = {t: s for t, s in shapes.items() if t in ("q", "k", "v", "o")}
             return layer.repeat, shapes
-        if layer.kind in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
+        if layer.kind in ("TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock"):
             d, f = layer.units, layer.ff or 4 * layer.units
             return layer.repeat, {"q": (d, d), "k": (d, d), "v": (d, d), "o": (d, d), "up": (d, f), "down": (f, d)}
     raise SpecError("the model has no transformer blocks for LoRA adapters to attach to.")

@@ -12,7 +12,7 @@ from fractions import Fraction
 from ..errors import SpecError
 from .spec import NetworkSpec
 
-ATTENTION_KINDS = ("TransformerBlock", "TransformerEncoderLayer", "TransformerDecoderLayer")
+ATTENTION_KINDS = ("TransformerBlock", "GPTBlock", "TransformerEncoderLayer", "TransformerDecoderLayer")
 
 
 @dataclass(frozen=True)

@@ -86,11 +86,11 @@ def multi_head_attention(spec: LayerSpec, shape: Shape, conv: Convention) -> Res
     return tuple(terms), out, "4d² + 4d" if not (spec.key_dim or spec.kdim or spec.vdim) else "Q, K, V, O projections", ()
 
 
-@formula("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerBlock")
+@formula("TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock")
 def transformer_layer(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     """Encoder layer: attention ``4d²+4d`` + feed-forward ``2df + f + d`` + 2 LayerNorms ``4d``;
     a decoder layer adds cross-attention ``4d²+4d`` and a third LayerNorm. f = 4d unless given.
-    A GPT block (``TransformerBlock``: masked self-attention, pre-LN) counts as an encoder layer."""
+    A GPT block (``GPTBlock``: masked self-attention, pre-LN) counts as an encoder layer."""
     d = _width(spec, shape)
     _heads(spec, d)
     f = spec.ff or 4 * d

@@ -12,7 +12,7 @@ KIND_NAMES = {"Dense": "dense", "SimpleRNN": "recurrent (SimpleRNN)", "LSTM": "L
               "MaxPool": "max pooling", "AvgPool": "average pooling", "GlobalAvgPool": "global average pooling",
               "GlobalMaxPool": "global max pooling", "BatchNormalization": "batch normalization",
               "LayerNormalization": "layer normalization", "Embedding": "embedding",
-              "TransformerBlock": "transformer decoder block (GPT: masked self-attention, no cross-attention)"}
+              "GPTBlock": "transformer decoder block (GPT: masked self-attention, no cross-attention)"}
 UNSUPPORTED_NAMES = {"?Attention": "stacked transformer (nn.TransformerEncoder / nn.Transformer)"}
 STRUCTURAL_KINDS = CONV_KINDS | POOL_KINDS | {"GlobalAvgPool", "GlobalMaxPool", "BatchNormalization",
                                              "LayerNormalization", "Embedding", "Flatten", "Dropout",

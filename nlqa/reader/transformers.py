@@ -233,7 +233,7 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
                                     center=family == "bert" and not any(
                                         m.label == "TF" and m.id == "no_embedding_norm" for m in mentions),
                                     name="embeddings"))
-        layers.append(LayerSpec("TransformerBlock" if family == "gpt" else "TransformerEncoderLayer",
+        layers.append(LayerSpec("GPTBlock" if family == "gpt" else "TransformerEncoderLayer",
                                 repeat=v.get("layers", 1), name="transformer layers", **block))
         if family == "bert" and v.get("pooler", True):
             layers.append(LayerSpec("Pooler", name="pooler"))
