@@ -348,6 +348,9 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
         return extra[value], None
     if isinstance(value, tuple):
         found = index.shape(value)
+        if not found and kind == "tuple" and re.search(r",\d", text):
+            # "(1, 3, 224,224)": a comma without a space may separate sides rather than thousands
+            found = index.shape(tuple(int(p) for p in re.findall(r"\d+", text)))
         if found:
             return found
         ints = [x for x in value if isinstance(x, int)]
