@@ -21,7 +21,7 @@ import re
 
 from ..core.count import count_network
 from ..errors import SpecError
-from .extraction import Extraction
+from .extraction import Alternative, Extraction
 from .kinds import _kind_matches
 from .ledger import code_lines
 from .summary import Table
@@ -133,11 +133,19 @@ def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table,
 
 
 def _from_table(x: Extraction, extractor, table: Table, reading: TableReading, asked, quantity) -> Extraction:
-    out = Extraction(x.question, spec=reading.spec, quantity=quantity or "total_parameters",
+    # a quoted row count asks where the printed number comes from: count as the table printed it;
+    # otherwise count with today's defaults, and the other reading is the alternative
+    explain_printed = bool(asked) and reading.printed is not None
+    spec, notes = (reading.printed, reading.printed_notes) if explain_printed else (reading.spec, reading.notes)
+    out = Extraction(x.question, spec=spec, quantity=quantity or "total_parameters",
                      framework_source="summary", table_lines=x.table_lines, mentions=x.mentions)
     out.assumptions = [f"the network is read from the pasted {_style(table)} ({len(reading.rows)} layer rows): "
                        "what a row does not print (kernel, stride, padding, pool window) is the value that "
-                       "gives the row's printed count and output shape"] + list(reading.notes)
+                       "gives the row's printed count and output shape"] + list(notes)
+    if reading.printed is not None:
+        out.alternatives.append(Alternative("with today's defaults (Keras 3)", reading.spec) if explain_printed
+                                else Alternative("as the summary printed it (an older framework version)",
+                                                 reading.printed))
     out.understood = [f"{row.name} ({layer.kind})" for row, layer in zip(reading.rows, reading.spec.layers)]
     if asked:
         out.quantity, out.layer = asked

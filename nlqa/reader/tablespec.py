@@ -29,9 +29,11 @@ MAX_CANDIDATES = 4096
 
 @dataclass(frozen=True)
 class TableReading:
-    spec: NetworkSpec
+    spec: NetworkSpec              # counted with today's defaults of the table's framework
     rows: tuple[Row, ...]          # the table's layer rows, one per spec layer
     notes: tuple[str, ...]
+    printed: NetworkSpec | None = None     # the network as the table printed it, where a row needs an
+    printed_notes: tuple[str, ...] = ()    # older default (Keras 2.x GRU reset_after=False); else None
 
 
 @lru_cache(maxsize=1)
@@ -162,7 +164,7 @@ def read_table(table: Table) -> TableReading | None:
     containers = set(container_classes(table))
     shape: tuple | None = None
     first_input: tuple | None = None
-    layers, rows, notes = [], [], []
+    layers, rows, notes, printed, printed_notes = [], [], [], [], []
     for n, row in enumerate(table.rows):
         following = table.rows[n + 1] if n + 1 < len(table.rows) else None
         if row.depth is not None and following is not None and (following.depth or 0) > row.depth:
@@ -209,25 +211,28 @@ def read_table(table: Table) -> TableReading | None:
         if not found:
             return None
         layer, given, out = found
+        as_printed = layer
         if layer.reset_after is False:
-            # the row was printed by Keras 2.x / TF1, whose GRU had one bias vector per gate; the count
-            # follows today's default (reset_after=True, two), and the answer says where the row differs
-            notes.append(f"the summary's {row.name} row ({row.params:,}) is a GRU with reset_after=False (one bias "
-                         "vector per gate, the Keras 2.x / TF1 default); Keras 3 and TF2 default to "
-                         "reset_after=True (two), which this count follows")
+            # the row was printed by Keras 2.x / TF1, whose GRU had one bias vector per gate
+            old = (f"the summary's {row.name} row ({row.params:,}) is a GRU with reset_after=False (one bias "
+                   "vector per gate, the Keras 2.x / TF1 default); Keras 3 and TF2 default to reset_after=True (two)")
+            notes.append(old + ", which this count follows")
+            printed_notes.append(old + "; this count follows the summary")
             layer = layer.with_(reset_after=None)
-            counted = _count(layer, given, framework)
-            out = counted[1] if counted else out
         if shape is None:
             notes.append(f"the input {_shape_text(given)} is what the first row's count ({row.params:,}) implies")
+            printed_notes.append(notes[-1])
             first_input = given
         layers.append(layer.with_(name=row.name))
+        printed.append(as_printed.with_(name=row.name))
         rows.append(row)
         shape = out
     if not layers:
         return None
     spec = NetworkSpec(first_input, tuple(layers), framework)
-    return TableReading(spec, tuple(rows), tuple(notes))
+    differs = tuple(printed) != tuple(layers)
+    return TableReading(spec, tuple(rows), tuple(notes), NetworkSpec(first_input, tuple(printed), framework)
+                        if differs else None, tuple(printed_notes) if differs else ())
 
 
 def _shape_text(shape: tuple) -> str:
