@@ -354,13 +354,16 @@ class Identity:
         except OSError as exc:
             raise OutputError(self.path, exc) from None
 
+    def _drop_old(self) -> None:
+        if self.old is not None:
+            self.old.close()
+            self.old = None
+
     def _place(self) -> None:
         """The skipping is over: the rewritten file replaces the old one (the handle stays open)."""
         if self.placed:
             return
-        if self.old is not None:
-            self.old.close()
-            self.old = None
+        self._drop_old()
         try:
             self.new.flush()
             os.replace(self.path + ".tmp", self.path)
@@ -377,9 +380,7 @@ class Identity:
         file is left as it was."""
         if self.new.closed:
             return
-        if self.old is not None:
-            self.old.close()
-            self.old = None
+        self._drop_old()
         try:
             self.new.close()
         except OSError:
