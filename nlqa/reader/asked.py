@@ -103,14 +103,24 @@ class QuestionMixin:
         sentence ("why is my parameter count so big?") does not make the question off-topic."""
         def here(m: Mention) -> bool:
             return asked is None or self.sentence(m) == asked
-        cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
-        if not cues or any(here(m) for m in self.mentions("QUANTITY", "MEMORY")):
+        # FLOPs/MACs anywhere make the question one about operations, unless a count is asked beside them
+        cues = [m for m in self.mentions("OFFTOPIC") if here(m) or m.id == "operations"]
+        operations = any(m.id == "operations" for m in cues)
+        if not cues or any(here(m) and not (operations and self._said_by_code(m))
+                           for m in self.mentions("QUANTITY", "MEMORY")):
             return None
         if all(m.id == "explanation" for m in cues) and self.mentions("PARAMCOUNT", "QUANTITY", "MEMORY"):
             # "why does my Dense(10) layer have 7850 parameters?", "The summary says 321 params. Why 321?":
             # a count named anywhere in the question is what the explanation is about; the derivation answers it
             return None
         return vocab()["offtopic_reasons"].get(cues[0].id, "something other than a count")
+
+    def _said_by_code(self, m: Mention) -> bool:
+        """Whether a mention is in the sentence the script reader writes for a script that prints a
+        count ("The code prints its parameters": summary(model), count_params())."""
+        sentence = self.reading.doc[m.start].sent if self.reading.doc.has_annotation("SENT_START") else None
+        text = sentence.text if sentence is not None else self.reading.doc[max(m.start - 4, 0):m.end].text
+        return text.lstrip().startswith("The code")
 
     def asks_size(self, asked: int | None) -> bool:
         """ "size of gpt2?", "GPT-2 XL: total size?": the size of a named model, read as its parameter count
