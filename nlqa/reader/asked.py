@@ -104,7 +104,13 @@ class QuestionMixin:
         def here(m: Mention) -> bool:
             return asked is None or self.sentence(m) == asked
         # FLOPs/MACs anywhere make the question one about operations, unless a count is asked beside them
-        cues = [m for m in self.mentions("OFFTOPIC") if here(m) or m.id == "operations"]
+        doc = self.reading.doc
+
+        def in_code(m: Mention) -> bool:  # "flops, params = profile(model, ...)": a variable, not the ask
+            after = doc[m.end].text if m.end < len(doc) else ""
+            before = doc[m.start - 1].text if m.start else ""
+            return after in (",", "=", "(", ")") or before in ("(", ",", ".", "=")
+        cues = [m for m in self.mentions("OFFTOPIC") if here(m) or (m.id == "operations" and not in_code(m))]
         operations = any(m.id == "operations" for m in cues)
         if not cues or any(here(m) and not (operations and self._said_by_code(m))
                            for m in self.mentions("QUANTITY", "MEMORY")):
