@@ -378,7 +378,7 @@ def out_of_range(question: str) -> str | None:
     """What to ask for instead of a literal longer than nlqa reads (a 5,000-digit number): named, never
     cut down to a smaller number; ``None`` when every number fits."""
     import re
-    from .core.validate import shown, table
+    from .core.validate import table
     digits = len(str(table()[2])) - 1
     import math
     for power in re.finditer(r"(?<![\w.])(\d{1,12})\s*(?:\^|\*\*)\s*(\d{1,6})(?![\d.])", question):

@@ -38,7 +38,7 @@ def kv_cache_bytes(shape: CacheShape, tokens: int, batch: int, per_value: Fracti
     values = 2 * shape.layers * shape.kv_heads * shape.head_dim * tokens * batch
     total = values * per_value
     per = f"{per_value.numerator}/{per_value.denominator}" if per_value.denominator != 1 else f"{per_value.numerator}"
-    steps = [f"KV cache = 2 (keys and values) × layers × kv_heads × head_dim × tokens × batch × bytes",
+    steps = ["KV cache = 2 (keys and values) × layers × kv_heads × head_dim × tokens × batch × bytes",
              f"  = 2 × {shape.layers} × {shape.kv_heads} × {shape.head_dim} × {tokens:,} × {batch} × {per}"
              f" = {int(total):,} B"]
     return int(total), steps

@@ -32,6 +32,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     def __init__(self, question: str, framework: str | None = None):
         self.question = question
         self.override = framework
+        self.code: CodeReading
         self.code, layout_note = channels_last(read_code(question), question)
         self.text = normalize(self.code.text)
         self.reading: Reading = read(self.text)

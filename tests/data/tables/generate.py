@@ -55,8 +55,6 @@ def torch_models():
 
 
 def main():
-    import keras
-    import torch
     import torchinfo
     import torchsummary
 
