@@ -126,7 +126,8 @@ class QuestionMixin:
         count ("The code prints its parameters": summary(model), count_params())."""
         sentence = self.reading.doc[m.start].sent if self.reading.doc.has_annotation("SENT_START") else None
         text = sentence.text if sentence is not None else self.reading.doc[max(m.start - 4, 0):m.end].text
-        return text.lstrip().startswith("The code")
+        from .script import CODE_SUBJECT
+        return text.lstrip().startswith(CODE_SUBJECT)
 
     def asks_size(self, asked: int | None) -> bool:
         """ "size of gpt2?", "GPT-2 XL: total size?": the size of a named model, read as its parameter count

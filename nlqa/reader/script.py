@@ -21,6 +21,8 @@ from .pyframework import FrameworkCalls
 from .pymodel import ModelReader
 from .pyvalues import ZERO_KINDS, Abort, _short
 
+CODE_SUBJECT = "The code"  # the sentence written for a script that prints a count starts so
+
 
 class Interpreter(Evaluator, FrameworkCalls, ModelReader):
     """The script interpreter: the Python subset, framework calls, and the model they build."""
@@ -118,7 +120,7 @@ def read_script(text: str, reading: CodeReading) -> bool:
     asked = sorted(set(asked_quantities(source.statements)))
     head = " " + " ".join(placeholders) + " "
     if len(asked) == 1:
-        head += f". The code prints its {QUANTITY_PHRASES[asked[0]]} . "
+        head += f". {CODE_SUBJECT} prints its {QUANTITY_PHRASES[asked[0]]} . "
     prose_lines: list[str] = []
     for i, line in enumerate(source.lines):
         if i == first:
