@@ -60,7 +60,7 @@ def data_input(shape: tuple, layout: str, first: CodeLayer | None) -> tuple[tupl
     batch norm read the channels right after the batch (N, C, H, W)."""
     rules = _tensor_rules()
     kind = first.spec.kind if first is not None else None
-    rank = rules["sample_rank"].get(kind)
+    rank = sample_rank(kind)
     torch = layout == "channels_first"
     if torch and kind in rules["torch_time_major"] and len(shape) == 3:
         if first.batch_first:
@@ -75,3 +75,9 @@ def data_input(shape: tuple, layout: str, first: CodeLayer | None) -> tuple[tupl
         return turned, (f"the tensor {shape} is PyTorch's (batch, channels, ...) layout: one sample is "
                         f"{turned} read channels last, with {sample[0]} channel{'' if sample[0] == 1 else 's'}")
     return sample, None
+
+
+def sample_rank(kind: str | None) -> int | None:
+    """The number of axes one sample has for a layer of this kind, where the kind fixes it
+    (a 2-D convolution or pooling: 3, (H, W, C)); None for kinds that take any rank."""
+    return _tensor_rules()["sample_rank"].get(kind)
