@@ -84,7 +84,8 @@ class QuestionMixin:
             near = near | {after[0].id}  # "how many of its parameters are trainable?"
         qty = chosen.id
         if qty == "total_parameters" and {"trainable", "non_trainable"} <= mods:
-            return "total_parameters", chosen  # "trainable and non-trainable parameters": both, the total
+            return "trainable_parameters", chosen  # "trainable and non-trainable parameters": the first part
+            # asked is the value; nlqa.reader.parts adds the non-trainable part
         if qty == "total_parameters" or qty == "weights":
             if "non_trainable" in near or ("non_trainable" in mods and "trainable" not in near):
                 return "non_trainable_parameters", chosen

@@ -37,6 +37,7 @@ class Extraction:
     memory: dict[str, Any] = field(default_factory=dict)  # dtype, unit, optimizer, precision
     param_count: int | None = None           # a model given only by its size ("a 7B model")
     number_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, role): a model's name
+    parts: list[tuple[str, int | None]] = field(default_factory=list)  # (quantity, layer) per part asked, in order
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,4 +48,5 @@ class Extraction:
             "alternatives": [{"reading": a.reading, "spec": a.spec.to_dict() if a.spec else None,
                               "quantity": a.quantity} for a in self.alternatives],
             "mentions": [{"label": l, "id": i, "text": t} for l, i, t in self.mentions],
+            "parts": [{"quantity": q, "layer": n} for q, n in self.parts],
         }

@@ -74,22 +74,32 @@ def shape_text(shape: Any) -> str:
 
 
 def answer_phrase(answer: Answer) -> str:
-    """'145 trainable parameters', 'output shape (20, 64)', '78 parameters in layer 2'."""
+    """'145 trainable parameters', 'output shape (20, 64)', '78 parameters in layer 2'; a question
+    that asks several things gets every part, in the order asked:
+    '448 parameters; output shape (30, 30, 16)'."""
+    parts = [p for p in getattr(answer, "parts", ()) or () if isinstance(p, dict)]
+    if len(parts) > 1:
+        return "; ".join(part_phrase(p.get("quantity"), p.get("value"), None, p.get("layer")) for p in parts)
+    return part_phrase(answer.quantity, answer.value, answer.unit, answer.layer)
+
+
+def part_phrase(quantity: Any, value: Any, unit: Any, layer: Any) -> str:
+    """One quantity's value in words: '448 parameters', 'output shape (30, 30, 16) of layer 1'."""
     from ..answer import QUANTITY_WORDS  # here, so importing nlqa.render does not load the reader
 
-    quantity = answer.quantity or "value"
+    quantity = quantity or "value"
     words = clean(QUANTITY_WORDS.get(quantity, str(quantity).replace("_", " ")))
-    value = value_text(answer.value)
+    shown = value_text(value)
     if quantity == "output_shape":
-        text = f"{words} {value}"
-    elif answer.layer is not None:
-        text = f"{value} {LAYER_WORDS.get(quantity, words)}"
-    elif answer.unit:
-        text = f"{value} {clean(answer.unit)} ({words})"
+        text = f"{words} {shown}"
+    elif layer is not None:
+        text = f"{shown} {LAYER_WORDS.get(quantity, words)}"
+    elif unit:
+        text = f"{shown} {clean(unit)} ({words})"
     else:
-        text = f"{value} {words}"
-    if answer.layer is not None:
-        text += f" in layer {answer.layer}"
+        text = f"{shown} {words}"
+    if layer is not None:
+        text += f" in layer {clean(layer)}"
     return text
 
 
