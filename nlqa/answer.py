@@ -74,6 +74,7 @@ class Answer:
     id: Any = None
     numbers: tuple[dict, ...] = ()   # the ledger: every number of the question and what it became
     parts: tuple[dict, ...] = ()     # each part asked: quantity, value, layer (the first is `value`)
+    checks: tuple[dict, ...] = ()    # the asker's own numbers, each explained (nlqa.discrepancy)
     layer_rows: tuple[dict, ...] = field(default=(), compare=False)
     extraction: dict | None = field(default=None, compare=False)
 
@@ -85,7 +86,7 @@ class Answer:
             "assumptions": list(self.assumptions), "alternatives": list(self.alternatives),
             "missing": list(self.missing), "related_questions": list(self.related_questions),
             "tip": self.tip, "message": self.message, "numbers": list(self.numbers),
-            "parts": list(self.parts),
+            "parts": list(self.parts), "checks": list(self.checks),
         }
         if self.id is not None:
             out = {"id": self.id, **out}
@@ -443,7 +444,11 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     if result.status == "answered" and not parts:
         from .parts import single_part
         parts = single_part(result.quantity, result.value, result.layer)
-    return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions, parts=parts)
+    from .discrepancy import checks
+    found = checks(x.question, ledger, count, result.value, result.alternatives, result.layer,
+                   _layer_label) if result.status == "answered" else ()
+    return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions, parts=parts,
+                   checks=found)
 
 
 def _span_roles(ledger, spans: list[tuple[int, int, str]]):
@@ -518,7 +523,7 @@ def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCou
         fields = serving_answer(x, count, derivation(count, "total_parameters", None))
         return Answer(**{**base, **fields}), count
     from .parts import part_steps, part_values
-    parts = part_values(x.parts, count, value_of)
+    parts = part_values(x.asked_parts(), count, value_of)
     quantity, layer = (parts[0]["quantity"], parts[0]["layer"]) if parts else (x.quantity, x.layer)
     base["quantity"] = quantity
     value = value_of(quantity, count, layer)

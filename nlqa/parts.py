@@ -16,15 +16,16 @@ Part = dict[str, Any]   # {"quantity": str, "value": int | list[int], "layer": i
 
 def part_values(asked: list[tuple[str, int | None]], count: NetworkCount,
                 value_of: Callable[[str, NetworkCount, int | None], Any]) -> tuple[Part, ...]:
-    """One entry per part asked whose value the count gives (an output shape over an unknown
-    number of time steps has none: that part is left out)."""
+    """One entry per part asked whose value the count gives. A later part without one (an output
+    shape over an unknown number of time steps) is left out; the first part is kept, so a question
+    whose first part cannot be answered is asked back rather than answered with another part."""
     out = []
     for quantity, layer in asked:
         try:
             value = value_of(quantity, count, layer)
         except StopIteration:      # a layer the count does not hold
             continue
-        if value is not None:
+        if value is not None or not out:
             out.append({"quantity": quantity, "value": value, "layer": layer})
     return tuple(out)
 

@@ -291,5 +291,5 @@ def extract(question: str, framework: str | None = None) -> Extraction:
         x = extractor.run()
         x.question, x.table_lines = question, printed
         x = consult_tables(question, x, extractor, tables) if tables else x
-    x.parts = parts_asked(extractor, x)
+    x.parts, x.parts_for = parts_asked(extractor, x), (x.quantity, x.layer)
     return x

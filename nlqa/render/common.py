@@ -22,6 +22,7 @@ STATUS_TITLES = {"needs_clarification": "Needs clarification", "unsupported": "N
                  "error": "Error"}
 LAYER_HEADERS = ("#", "Kind", "Output shape", "Weights", "Biases", "Params", "Trainable")
 LAYER_ALIGN = "llrrrrr"                      # l = left, r = right, one letter per column
+CHECKS_TITLE = "Your numbers"             # the section that explains the numbers the asker quotes
 LAYER_WORDS = {"total_parameters": "parameters", "layer_parameters": "parameters",
                "trainable_parameters": "trainable parameters"}
 
@@ -155,6 +156,7 @@ class View:
     alternatives: tuple[tuple[str, str], ...]    # (reading, value)
     related: tuple[str, ...]
     tip: str
+    checks: tuple[str, ...] = ()                 # the asker's own numbers, each explained
 
     @property
     def answered(self) -> bool:
@@ -178,6 +180,8 @@ def view_of(answer: Answer) -> View:
                            for a in answer.alternatives),
         related=tuple(clean(q) for q in answer.related_questions[:5]),
         tip=clean(answer.tip),
+        checks=tuple(clean(c.get("explanation", "")) for c in getattr(answer, "checks", ()) or ()
+                     if isinstance(c, dict)),
     )
 
 
