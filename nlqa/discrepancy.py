@@ -243,19 +243,18 @@ def _value_after(base: int, shifts: tuple[Shift, ...]) -> int | None:
     return value
 
 
-def _combos(scope: Scope, most: int):
-    """The shift combinations of a scope, fewest first; at most one convention, no id twice."""
-    for size in range(1, most + 1):
-        for combo in combinations(scope.shifts, size):
-            ids = [s.id for s in combo]
-            layers = {s.layer for s in combo}
-            if len(set(ids)) < size or sum(s.convention for s in combo) > 1:
-                continue
-            if scope.combined and len(layers) > 1 and len(set(ids)) != size:
-                continue
-            if any(s.halve for s in combo) and size > 1 and not all(s.layer == combo[0].layer for s in combo):
-                continue
-            yield combo
+def _combos(scope: Scope, size: int):
+    """The shift combinations of a scope with ``size`` shifts: no term twice, at most one convention,
+    all leaving something out or all adding (a mixed difference explains nothing), a halving only
+    with shifts of its own layer."""
+    for combo in combinations(scope.shifts, size):
+        if len({s.id for s in combo}) < size or sum(s.convention for s in combo) > 1:
+            continue
+        if len({s.delta < 0 for s in combo}) > 1:
+            continue
+        if any(s.halve for s in combo) and len({s.layer for s in combo}) > 1:
+            continue
+        yield combo
 
 
 def _network_shifts(count: NetworkCount, per_layer: dict[int, list[Shift]],
@@ -341,28 +340,27 @@ def explain(n: int, scopes: list[Scope], count: NetworkCount, alternatives, fram
 
 
 def _shifted(n: int, scopes: list[Scope]) -> dict[str, Any] | None:
-    """The first scope and fewest terms that, left out or added, give ``n``."""
+    """The fewest terms that, left out of (or added to) one scope, give ``n``: every scope is tried
+    with one term before any with two."""
     most = int(catalogue()["most_terms"])
-    for scope in scopes:
-        for combo in _combos(scope, most):
-            if _value_after(scope.base, combo) != n:
-                continue
-            diff = scope.base - n
-            missed = [s for s in combo if s.delta < 0]
-            added = [s for s in combo if s.delta > 0]
-            if missed and not added:
-                verdict, words = "missed", (f"{n:,} leaves out " + " and ".join(s.phrase for s in combo)
-                                            + f". {n:,} + {diff:,} = {scope.base:,}, {_short(scope)}.")
-            elif added and not missed:
-                verdict, words = "added", (f"{n:,} counts " + " and ".join(s.phrase for s in combo)
-                                           + f". {n:,} − {-diff:,} = {scope.base:,}, {_short(scope)}.")
-            else:
-                verdict, words = "differs", (f"{n:,} differs from {_short(scope)} ({scope.base:,}) by "
-                                             + " and ".join(s.phrase for s in combo) + ".")
-            layers = {s.layer for s in combo}
-            where = scope.layer if scope.layer is not None else (layers.pop() or None) if len(layers) == 1 else None
-            return {"verdict": verdict, "layer": where, "terms": [s.id for s in combo], "explanation": words}
+    for size in range(1, most + 1):
+        for scope in scopes:
+            for combo in _combos(scope, size):
+                if _value_after(scope.base, combo) == n:
+                    return _described(n, scope, combo)
     return None
+
+
+def _described(n: int, scope: Scope, combo: tuple[Shift, ...]) -> dict[str, Any]:
+    diff = scope.base - n
+    phrases = " and ".join(s.phrase for s in combo)
+    if diff > 0:
+        verdict, words = "missed", f"{n:,} leaves out {phrases}. {n:,} + {diff:,} = {scope.base:,}, {_short(scope)}."
+    else:
+        verdict, words = "added", f"{n:,} counts {phrases}. {n:,} − {-diff:,} = {scope.base:,}, {_short(scope)}."
+    layers = {s.layer for s in combo}
+    where = scope.layer if scope.layer is not None else (layers.pop() or None) if len(layers) == 1 else None
+    return {"verdict": verdict, "layer": where, "terms": [s.id for s in combo], "explanation": words}
 
 
 def checks(question: str, ledger, count: NetworkCount | None, answer_value: Any, alternatives,
@@ -393,6 +391,7 @@ def checks(question: str, ledger, count: NetworkCount | None, answer_value: Any,
                                       "added (biases, input channels, moving statistics, a bidirectional copy, "
                                       "a whole layer, another framework's convention) makes it."}
         if slip:
+            found["computed"] = computed
             found["explanation"] = (f"Your arithmetic {_expression(number['text'])} gives {computed:,}, not {n:,}. "
                                     + found["explanation"])
         out.append({"text": number["text"], "value": n, **found})

@@ -84,8 +84,9 @@ class QuestionMixin:
             near = near | {after[0].id}  # "how many of its parameters are trainable?"
         qty = chosen.id
         if qty == "total_parameters" and {"trainable", "non_trainable"} <= mods:
-            return "trainable_parameters", chosen  # "trainable and non-trainable parameters": the first part
-            # asked is the value; nlqa.reader.parts adds the non-trainable part
+            # "trainable plus non-trainable": their sum, the total; "trainable and non-trainable parameters":
+            # two parts, the first asked is the value (nlqa.reader.parts adds the non-trainable part)
+            return ("total_parameters" if self._summed_modifiers(chosen) else "trainable_parameters"), chosen
         if qty == "total_parameters" or qty == "weights":
             if "non_trainable" in near or ("non_trainable" in mods and "trainable" not in near):
                 return "non_trainable_parameters", chosen
@@ -97,6 +98,14 @@ class QuestionMixin:
             if "trainable" in near:
                 return "trainable_parameters", chosen
         return qty, chosen
+
+    def _summed_modifiers(self, chosen: Mention) -> bool:
+        """Whether 'trainable' and 'non-trainable' are added up ("trainable plus non-trainable", "+")."""
+        mods = [m for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)
+                and m.id in ("trainable", "non_trainable")]
+        doc = self.reading.doc
+        return any(doc[i].lower_ in ("plus", "+", "together", "combined", "sum") for i in
+                   range(min(m.start for m in mods), max(m.end for m in mods) + 2) if i < len(doc))
 
     def offtopic(self, asked: int | None) -> str | None:
         """What the question asks instead of a count ("which is better", "why", "how long does it take

@@ -92,9 +92,10 @@ def _further(reader: Extractor, chosen: Mention) -> list[Mention]:
 
 
 def _asking_sentences(reader: Extractor) -> set[int]:
-    """The sentence the reader found asking, every later sentence with a question word and a
-    quantity, and every earlier one that is a question itself (ends with '?'): "What is the output
-    shape? How many parameters does it have?"."""
+    """The sentence the reader found asking, and every other sentence with a question word and a
+    quantity that is a question itself (it ends with '?', or the parts are marked "a) ... b) ..."):
+    "What is the output shape? How many parameters does it have?"."""
+    from .asked import PART_MARK
     from .mentions import vocab
     doc, qwords = reader.reading.doc, vocab()["question_words"]
     asked = reader.asked_sentence()
@@ -103,9 +104,10 @@ def _asking_sentences(reader: Extractor) -> set[int]:
     ends: dict[int, str] = {}
     for t in doc:
         ends[reader.reading.sentence_of[t.i]] = t.text
+    marked = bool(PART_MARK.search(doc.text))
     for t in doc:
         s = reader.reading.sentence_of[t.i]
-        if t.lower_ in qwords and s in quantity_sentences and (asked is None or s >= asked or ends.get(s) == "?"):
+        if t.lower_ in qwords and s in quantity_sentences and (marked or ends.get(s) == "?"):
             out.add(s)
     return out
 
