@@ -34,6 +34,7 @@ from .errors import SpecError
 from .resources import load_toml
 
 MAX_CHECKS = 4
+MAX_PAIRED = 40          # a scope with more shifts than this (a deep network) is tried one term at a time
 ROLES = ("asker_arithmetic", "quoted_count")
 
 
@@ -247,6 +248,8 @@ def _combos(scope: Scope, size: int):
     """The shift combinations of a scope with ``size`` shifts: no term twice, at most one convention,
     all leaving something out or all adding (a mixed difference explains nothing), a halving only
     with shifts of its own layer."""
+    if size > 1 and len(scope.shifts) > MAX_PAIRED:
+        return
     for combo in combinations(scope.shifts, size):
         if len({s.id for s in combo}) < size or sum(s.convention for s in combo) > 1:
             continue
