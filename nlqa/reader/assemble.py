@@ -11,6 +11,7 @@ from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .groups import without_code_echoes
 from .extraction import Extraction
 from .groups import Group, Phrases
+from .layout import data_input
 from .kinds import KIND_NAMES, SHAPE_ONLY_KINDS, SIZED_KINDS, STRUCTURAL_KINDS, _family
 from .mentions import Mention, number, vocab
 from .transformers import BLOCK_KINDS
@@ -26,7 +27,7 @@ class AssemblyMixin:
         consumed = phrases.consumed
         self._input_channels()
         # inputs named in prose
-        for m in self.mentions("INPUT"):
+        for m in sorted(self.mentions("INPUT") + self._matrix_inputs(), key=lambda m: m.start):
             if m.value is None or isinstance(m.value, float):
                 continue
             value = self._prose_shape(m)
@@ -101,8 +102,16 @@ class AssemblyMixin:
         if first_code is not None and any(g.start < first_code and g.kind in SIZED_KINDS and not g.code
                                           for g in groups):
             code_shape = None  # "an LSTM over input size 5, followed by nn.Linear(20, 1)": the code is not first
-        if input_shape is None and self.code.tensor_shape is not None:
-            input_shape, input_kind = self.code.tensor_shape, "tensor"
+        if self.code.tensor_shape is not None:
+            first = next((g.code for g in groups if g.code), None)
+            sample, note = data_input(self.code.tensor_shape, self.code.tensor_layout, first)
+            # the tensor fed to the network is the input; prose that says less ("input_size=10" for
+            # a (5, 7, 10) tensor: its last axis) agrees with it and gives way
+            if input_shape is None or (len(sample) > len(input_shape)
+                                       and tuple(sample[-len(input_shape):]) == tuple(input_shape)):
+                input_shape, input_kind = sample, "tensor"
+                if note:
+                    x.assumptions.append(note)
         if code_shape is not None and input_kind != "keras_shape":
             merged = self._merge_shapes(input_shape, code_shape)
             input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)
@@ -339,6 +348,34 @@ class AssemblyMixin:
                 return values
         return None
 
+    def _one_filter(self) -> bool:
+        """The question names its convolution's filter in the singular and never counts filters."""
+        v, words = vocab(), [t.lower_ for t in self.reading.doc]
+        if any(m.id == "filters" for m in self.mentions("CONV")) or self.mentions("UNITS"):
+            return False
+        singular = any(w in v["filter_singular"] and any(d in v["filter_singular_determiners"]
+                                                         for d in words[max(i - 2, 0):i])
+                       and not any(t.isdigit() for t in words[max(i - 2, 0):i])  # "a 64-filter conv"
+                       for i, w in enumerate(words))
+        return singular and not any(w in v["filter_plural"] for w in words)
+
+    def _convolved(self) -> bool:
+        """A convolution is named (a kernel or a conv word) and no embedding is."""
+        return (any(m.id == "kernel" for m in self.mentions("CONV")) or any(
+            m.id == "Conv" for m in self.mentions("KIND"))) and not any(
+            m.id == "Embedding" for m in self.mentions("KIND")) and not any(
+            m.id != "table" for m in self.mentions("EMBED"))
+
+    def _matrix_inputs(self) -> list[Mention]:
+        """"A matrix of size 4x4 is convolved with a 3x3 filter": with a convolution and no embedding
+        named, a matrix of a given size is the input (one channel), not an embedding table."""
+        nouns = vocab()["matrix_nouns"]
+        if not self._convolved():
+            return []
+        return [Mention("INPUT", "image", m.start, m.end, m.value + (1,), m.text) for m in self.mentions("EMBED")
+                if isinstance(m.value, tuple) and len(m.value) == 2
+                and any(t.lower_ in nouns for t in self.reading.doc[max(m.start - 1, 0):m.end + 1])]
+
     def _implied_convolutions(self, groups: list[Group]) -> list[Group]:
         """'96 filters of 11x11, stride 4; 3x3 max pooling; 256 filters of 5x5 ...': a phrase with a filter
         count and a kernel but no conv word is a convolution (one per such phrase)."""
@@ -373,6 +410,11 @@ class AssemblyMixin:
             if has_kernel and not covered:
                 at = next((k for k, g in enumerate(out) if g.start > m.start), len(out))
                 out.insert(at, Group(m.start, m.start, kind="Conv", count=1, text="(convolution)"))
+        kernels = [m for m in conv if m.id == "kernel"]
+        if kernels and not any(g.kind in CONV_KINDS | POOL_KINDS for g in out) and self._one_filter():
+            # "a kernel/filter of size 5x5 with a stride of 1": one filter slid over the input
+            at = next((k for k, g in enumerate(out) if g.start > kernels[0].start), len(out))
+            out.insert(at, Group(kernels[0].start, kernels[0].start, kind="Conv", count=1, text="(convolution)"))
         return out
 
     def _no_bias(self, g: Group) -> bool:
@@ -533,6 +575,9 @@ class AssemblyMixin:
                 words[t.lower_] for t in self.reading.doc if t.lower_ in words]
             if channels:
                 value = value + (channels[0],)
+        if len(value) == 2 and any(w in vocab()["matrix_nouns"] for w in m.text.lower().split()) \
+                and self._convolved():
+            value = value + (1,)  # "a 6x6 matrix is convolved with a 3x3 kernel": one channel
         if m.id == "frames":
             frames = self.reading.doc[m.start].text
             if frames.isdecimal():
@@ -690,6 +735,9 @@ class AssemblyMixin:
             a["kernel"], self.kernel_channels = a["kernel"][:2], a["kernel"][2]  # "filters of size 5x5x3"
         if kind in CONV_KINDS:
             filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
+            if kind != "DepthwiseConv2D" and not isinstance(filters, int) and self._one_filter():
+                filters = 1
+                x.assumptions.append("one filter: the question speaks of a single filter (kernel)")
             if kind != "DepthwiseConv2D" and not isinstance(filters, int):
                 x.missing.append(f"how many filters the {name} layer has")
                 return []

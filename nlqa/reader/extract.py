@@ -14,6 +14,7 @@ from .mentions import Mention, Reading, read, vocab
 from .modelnames import NameReading, asks, read_names
 from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
+from .relines import relined
 from .constraints import frozen_after
 from .parts import parts_asked
 from .pasted import consult_tables, quoted_layer
@@ -31,6 +32,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     binary_alternative = False
 
     def __init__(self, question: str, framework: str | None = None):
+        question = relined(question)   # code pasted without its line breaks: one statement per line
         self.question = question
         self.override = framework
         self.code: CodeReading
@@ -76,7 +78,8 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                              f"{len(phrases.groups):,}; nlqa reads at most {MAX_LAYERS:,})")
             return x
         has_network = bool(phrases.groups or phrases.architectures or self.code.layers
-                           or phrases.network_kind or self.mentions("INPUT", "UNITS"))
+                           or phrases.network_kind or self.mentions("INPUT", "UNITS")
+                           or any(m.id in ("kernel", "filters") for m in self.mentions("CONV")))
         if self.code.problems:
             x.status = "unsupported"
             x.quantity = quantity
