@@ -235,6 +235,7 @@ class Scope:
     words: str
     shifts: tuple[Shift, ...]
     combined: bool = False    # the network: a term id may stand for that term in every layer
+    split: tuple[tuple[str, int], ...] = ()   # ("trainable", n), ("non-trainable", n) when some are not trainable
 
 
 def _value_after(base: int, shifts: tuple[Shift, ...]) -> int | None:
@@ -302,14 +303,21 @@ def _scopes(count: NetworkCount, layer: int | None, label: Callable[[LayerCount]
     scopes = []
     for c in listed:
         scopes.append(Scope(c.index, c.params, f"layer {c.index} ({label(c)})",
-                            tuple(s for s in per_layer[c.index] if s.id != "layer")))
-    network = Scope(None, count.totals["total_parameters"], "the network",
-                    tuple(_network_shifts(count, per_layer, conventions)), combined=True)
+                            tuple(s for s in per_layer[c.index] if s.id != "layer"),
+                            split=_split(c.trainable, c.non_trainable)))
+    totals = count.totals
+    network = Scope(None, totals["total_parameters"], "the network",
+                    tuple(_network_shifts(count, per_layer, conventions)), combined=True,
+                    split=_split(totals["trainable_parameters"], totals["non_trainable_parameters"]))
     focus = [s for s in scopes if s.layer == layer]
     rest = [s for s in scopes if s.layer != layer]
     if len(listed) > 1:
         return focus + [network] + rest
     return focus + rest
+
+
+def _split(trainable: int, non_trainable: int) -> tuple[tuple[str, int], ...]:
+    return (("trainable", trainable), ("non-trainable", non_trainable)) if non_trainable else ()
 
 
 def _short(scope: Scope) -> str:
@@ -325,21 +333,38 @@ def _derivation_words(scope: Scope, count: NetworkCount) -> str:
     return f"{c.formula} = {terms}" + (f" = {c.params:,}" if len(c.terms) > 1 else "")
 
 
-def explain(n: int, scopes: list[Scope], count: NetworkCount, alternatives, framework: str) -> dict[str, Any] | None:
+def explain(n: int, scopes: list[Scope], count: NetworkCount, alternatives, framework: str,
+            own: bool = False) -> dict[str, Any] | None:
     """The first reading that gives ``n``: a verdict, the layer, the terms and one sentence."""
     for scope in scopes:
         if n == scope.base:
             return {"verdict": "matches", "layer": scope.layer, "terms": [],
                     "explanation": f"{n:,} is the count of {scope.words}: {_derivation_words(scope, count)} "
                                    f"({framework} conventions)."}
+    split = _split_match(n, scopes, framework)
+    if split is not None and not own:          # "Trainable params: 2,098,688" quoted from a summary
+        return split
     reading = next((alt.get("reading") for alt in alternatives if alt.get("value") == n), None)
     found = _shifted(n, scopes)
     if found is not None and reading:
         found["explanation"] += f" It is the count if {reading}."
+    if found is None:
+        found = split                          # the asker's own figure: a term left out explains it first
     if found is None and reading:
         found = {"verdict": "other_reading", "layer": None, "terms": [],
                  "explanation": f"{n:,} is the count if {reading}."}
     return found
+
+
+def _split_match(n: int, scopes: list[Scope], framework: str) -> dict[str, Any] | None:
+    """``n`` as the trainable or non-trainable part of a layer's count or of the total."""
+    for scope in scopes:
+        for which, value in scope.split:
+            if n == value:
+                return {"verdict": "matches", "layer": scope.layer, "terms": [],
+                        "explanation": f"{n:,} is the {which} part of the count of {scope.words} "
+                                       f"({scope.base:,} in all, {framework} conventions)."}
+    return None
 
 
 def _shifted(n: int, scopes: list[Scope]) -> dict[str, Any] | None:
@@ -379,10 +404,10 @@ def checks(question: str, ledger, count: NetworkCount | None, answer_value: Any,
     out = []
     for number in numbers[:MAX_CHECKS]:
         n, computed = number["value"], number["computed"]
-        found = explain(n, scopes, count, alternatives, framework)
+        found = explain(n, scopes, count, alternatives, framework, number["own"])
         slip = computed is not None and computed != n
         if found is None and slip:
-            found = explain(computed, scopes, count, alternatives, framework)
+            found = explain(computed, scopes, count, alternatives, framework, number["own"])
         if found is None and not number["own"]:
             continue
         if found is None:

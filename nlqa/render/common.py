@@ -211,6 +211,9 @@ def explain_lines(extraction: dict | None) -> list[tuple[str, str]]:
     else:
         out.append(("Spec", "none (no complete network was read)"))
     out.append(("Quantity", clean(x.get("quantity") or "none")))
+    if len(x.get("parts") or []) > 1:
+        out.append(("Parts", "; ".join(clean(p.get("quantity")) + (f" (layer {clean(p['layer'])})" if p.get("layer")
+                                                                    is not None else "") for p in x["parts"])))
     if x.get("layer") is not None:
         out.append(("Layer asked", clean(x["layer"])))
     for key, label in (("understood", "Understood"), ("assumptions", "Assumption"), ("missing", "Missing")):
