@@ -73,7 +73,8 @@ class QuestionMixin:
             return None, None
         specific = [m for m in in_asked if m.start > chosen.start and m.id in SPECIFIC_QUANTITIES
                     and not (chosen.id == "total_parameters" and m.id == "biases")  # "parameters, biases included"
-                    and all(t.is_alpha or t.text == "-" for t in doc[chosen.end:m.start])]  # one phrase, no break
+                    and all(t.is_alpha or t.text == "-" for t in doc[chosen.end:m.start])  # one phrase, no break
+                    and not any(t.lower_ in ("and", "or", "plus") for t in doc[chosen.end:m.start])]  # two parts
         if chosen.id in ("weights", "total_parameters") and specific:
             chosen = specific[0]  # "how many weights does the hidden-to-hidden matrix have?": the matrix says which
         mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
@@ -92,6 +93,8 @@ class QuestionMixin:
                 return "non_trainable_parameters", chosen
             if qty == "weights" and "weights_only" in mods | {m.id for m in self.mentions("QMOD")}:
                 return "weights", chosen
+            if qty == "weights" and any(m.id == "biases" and m.start > chosen.start for m in in_asked):
+                return "weights", chosen  # "how many weights and how many biases": weights in contrast to biases
             if qty == "weights":
                 self.loose_weights = True
                 return ("trainable_parameters" if "trainable" in near else "total_parameters"), chosen

@@ -31,6 +31,7 @@ def grammar() -> dict[str, Any]:
     return {"each_layer": tuple(tuple(p.split()) for p in table["each_layer"]),
             "after": int(table["after_window"]), "before": int(table["before_window"]),
             "not_after": frozenset(table["not_after"]), "joiners": frozenset(table["joiners"]),
+            "totals": tuple(tuple(p.split()) for p in table.get("totals", ())),
             "quantities": frozenset(table["quantities"])}
 
 
@@ -66,7 +67,24 @@ def parts_asked(reader: Extractor, x: Extraction) -> list[tuple[str, int | None]
         parts += [p for p in new if p not in parts]
     if x.quantity == "trainable_parameters" and _both_trainable(reader, chosen):
         parts += [p for p in [("non_trainable_parameters", x.layer)] if p not in parts]
+    if any(layer is not None for _, layer in parts) and x.layer is None and _total_asked(reader, chosen):
+        parts.append(("total_parameters", None))   # "... each layer have, and how many in total?"
     return parts
+
+
+def _total_asked(reader: Extractor, chosen: Mention) -> bool:
+    """A total phrase after a joiner, later in the sentence of the quantity asked."""
+    doc, g = reader.reading.doc, grammar()
+    words = [t.lower_ for t in doc]
+    sentence = reader.sentence(chosen)
+    joined = False
+    for i in range(chosen.end, len(words)):
+        if reader.reading.sentence_of[i] != sentence:
+            break
+        joined = joined or words[i] in g["joiners"]
+        if joined and any(tuple(words[i:i + len(p)]) == p for p in g["totals"]):
+            return True
+    return False
 
 
 def _chosen_mention(reader: Extractor, x: Extraction) -> Mention | None:
