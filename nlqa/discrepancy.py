@@ -271,9 +271,14 @@ def _network_shifts(count: NetworkCount, per_layer: dict[int, list[Shift]],
         for s in shifts:
             if not s.halve and s.id != "layer":
                 ids.setdefault(s.id, []).append(s)
+    every = {e["id"]: e.get("every") for e in catalogue().get("term", [])}
     for term_id, shifts in ids.items():
         if len(shifts) > 1:
-            out.append(Shift(term_id, 0, sum(s.delta for s in shifts), " and ".join(s.phrase for s in shifts)))
+            n = -sum(s.delta for s in shifts)
+            words = every.get(term_id)
+            phrase = (words.format(n=n, parts=" + ".join(f"{-s.delta:,}" for s in shifts)) if words
+                      else " and ".join(s.phrase for s in shifts))
+            out.append(Shift(term_id, 0, -n, phrase))
         else:
             out.append(shifts[0])
     for shifts in per_layer.values():
