@@ -49,6 +49,7 @@ class Shift:
     phrase: str
     halve: bool = False
     convention: bool = False
+    again: str = ""          # the phrase once its layer has been named ("layer 1" for the full label)
 
 
 @lru_cache(maxsize=None)
@@ -179,14 +180,16 @@ def term_shifts(c: LayerCount, label: str) -> list[Shift]:
             if not c.spec.bidirectional:
                 continue
             n = c.params - c.params // 2
-            out.append(Shift(entry["id"], c.index, -n, entry["missed"].format(n=n, **fields), halve=True))
+            out.append(Shift(entry["id"], c.index, -n, entry["missed"].format(n=n, **fields), halve=True,
+                             again=entry["missed"].format(n=n, **{**fields, "layer": f"layer {c.index}"})))
             continue
         elif entry.get("whole_layer"):
             n = c.params
         else:
             continue
         if n > 0:
-            out.append(Shift(entry["id"], c.index, -n, entry["missed"].format(n=n, **fields)))
+            out.append(Shift(entry["id"], c.index, -n, entry["missed"].format(n=n, **fields),
+                             again=entry["missed"].format(n=n, **{**fields, "layer": f"layer {c.index}"})))
     return out
 
 
@@ -220,6 +223,7 @@ def convention_shift(c: LayerCount, other: LayerCount, counted: str, fw: str, la
         else:
             continue
         return Shift(entry["id"], c.index, delta, words.format(n=abs(delta), layer=label, framework=counted),
+                     again=words.format(n=abs(delta), layer=f"layer {c.index}", framework=counted),
                      convention=True)
     return None
 
@@ -386,7 +390,12 @@ def _shifted(n: int, scopes: list[Scope]) -> dict[str, Any] | None:
 
 def _described(n: int, scope: Scope, combo: tuple[Shift, ...]) -> dict[str, Any]:
     diff = scope.base - n
-    phrases = " and ".join(s.phrase for s in combo)
+    named: set[int] = set()
+    said = []
+    for s in combo:         # a layer's full label once, then "layer k"
+        said.append(s.again if s.layer in named and s.again else s.phrase)
+        named.add(s.layer)
+    phrases = "; and ".join(said)
     if diff > 0:
         verdict, words = "missed", f"{n:,} leaves out {phrases}. {n:,} + {diff:,} = {scope.base:,}, {_short(scope)}."
     else:
