@@ -15,6 +15,7 @@ from .modelnames import NameReading, asks, read_names
 from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
 from .relines import relined
+from .attach import attached
 from .constraints import frozen_after
 from .parts import parts_asked
 from .pasted import consult_tables, quoted_layer
@@ -38,7 +39,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         self.code: CodeReading
         self.code, layout_note = channels_last(read_code(question), question)
         self.text = normalize(self.code.text)
-        self.reading: Reading = read(self.text)
+        self.reading: Reading = attached(read(self.text))   # bare sizes moved to the noun they quantify
         self.x = Extraction(question)
         if layout_note:
             self.x.assumptions.append(layout_note)
