@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ..resources import load_toml
+from .kinds import _family
 from .mentions import Mention, Reading
 
 LOOK_BACK = 6   # words before a bare size that may name what it sizes
@@ -60,13 +61,30 @@ def _not_a_size(reading: Reading, m: Mention) -> bool:
     return first is not None and first > 0 and reading.doc[first - 1].lower_ in _heads()["numbering"]
 
 
+POOLS = {"MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool"}
+
+
+def _same_layer_again(reading: Reading, m: Mention, previous: Mention | None) -> bool:
+    """"Pool layer: max pool 2x2", "FC1: fully connected, 20 units": a layer's label and then its
+    description name one layer; the description (the later, more specific word) stands."""
+    if previous is None or m.label != "KIND" or previous.label != "KIND":
+        return False
+    between = [t.text for t in reading.doc[previous.end:m.start]]
+    family = (lambda k: "pool" if k in POOLS else _family(k))
+    return ":" in between and len(between) <= 3 and family(m.id) == family(previous.id) \
+        and not any(t in ("\n\n", ".", ";") for t in between)
+
+
 def attached(reading: Reading) -> Reading:
     """The reading with bare sizes moved to the noun their clause names, and the layer kinds the
     question says the network lacks left out."""
     out: list[Mention] = []
     changed = False
+    kinds = [m for m in reading.mentions if m.label == "KIND"]
+    relabelled = {id(kinds[k - 1]) for k in range(1, len(kinds))
+                  if _same_layer_again(reading, kinds[k], kinds[k - 1])}
     for m in reading.mentions:
-        if _negated(reading, m) or _not_a_size(reading, m):
+        if _negated(reading, m) or _not_a_size(reading, m) or id(m) in relabelled:
             changed = True
             continue
         role = None

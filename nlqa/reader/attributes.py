@@ -22,11 +22,19 @@ TF_FAMILY = {"positions": {"Embedding"},  # "learned positional embeddings for 2
 
 
 def _clause_of(reading: Reading) -> list[int]:
+    """Each token's clause number. A paragraph or list item that names a layer kind starts a clause
+    ("- Conv1: 16 filters, stride 1" / "- MaxPool1: stride 2"); one that does not continues the layer
+    above it ("A convolutional layer has:" / "- 16 filters, each 5x5")."""
     breaks = vocab()["clause_breaks"] | {","} - {","}
+    kinds = sorted(m.start for m in reading.mentions if m.label == "KIND")
+    paragraphs = [t.i for t in reading.doc if "\n\n" in t.text] + [len(reading.doc)]
     clause, out = 0, []
     for token in reading.doc:
         if token.lower_ in breaks and token.lower_ not in (",",):
             clause += 1
+        elif "\n\n" in token.text:
+            end = next(p for p in paragraphs if p > token.i)
+            clause += any(token.i < k < end for k in kinds)
         out.append(clause)
     return out
 

@@ -6,6 +6,8 @@ A Group is what one phrase of the question says about one or more layers: a kind
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from .code import CodeLayer
@@ -13,6 +15,8 @@ from .mentions import Mention, Reading, architecture, number, shape, vocab
 
 PHRASE_LABELS = {"KIND", "ROLE", "BIDIR"}
 SIZE_LIST_JOINERS = {",", "and", "or", "/", "&", "then"}
+
+LIST_ITEM = re.compile(r"(?:^|\n|:)[ \t]*(?:[-*•+]|\d{1,2}[.)])[ \t]+\S")  # "- Conv1: ...", "2) Pool"
 
 
 @dataclass
@@ -172,6 +176,8 @@ class PhraseFinder:
         first = text.find("\n\n")
         if first < 0 or first > 150 or text[:first].rstrip()[-1:] in ".?!:;," or not text[first:].strip():
             return out
+        if LIST_ITEM.search(text[:first]):
+            return out   # the first paragraph is a list item ("- Conv1: 16 filters, stride 1"), not a title
         title = [g for g in out.groups if self.doc[g.start].idx < first and not g.sizes and not g.code]
         body = [g for g in out.groups if self.doc[g.start].idx > first]
         if title and (body or self.code):
