@@ -164,7 +164,7 @@ def _spec_values(count) -> list[tuple[Any, str, int | None]]:
             if isinstance(v, int) and not isinstance(v, bool) and v and v != _DEFAULTS[field]:
                 values.append((v, role, i))
         for field, role in (("kernel", "kernel"), ("strides", "stride"), ("pool", "pool"), ("dilation", "dilation"),
-                            ("padding", "padding"), ("output_padding", "padding")):
+                            ("padding", "padding"), ("output_padding", "padding"), ("tensor", "tensor")):
             v = getattr(s, field)
             sides = v if isinstance(v, tuple) else (v,) if isinstance(v, int) else ()
             for side in sides:
