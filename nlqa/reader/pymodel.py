@@ -183,7 +183,14 @@ class ModelReader:
         shape = self.input_shape(model)
         out: list[CodeLayer] = []
         owners: list = []
+        seen: set[int] = set()
         for item in self.expand_with_flatten(model):
+            if item is not FLATTEN_MARK and id(item) in seen and not _parameter_free(item):
+                self.notes.append(f"{item.source} appears more than once in the model: one module, its "
+                                  "parameters counted once")
+                continue                      # nn.Sequential(shared, ..., shared): the same parameters
+            if item is not FLATTEN_MARK:
+                seen.add(id(item))
             if item is FLATTEN_MARK:
                 framework = out[-1].framework if out else None
                 out.append(CodeLayer(LayerSpec("Flatten", implicit=True, name="flatten (in forward)"), framework))
