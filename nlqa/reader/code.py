@@ -50,6 +50,7 @@ class CodeLayer:
     framework: str | None            # "keras", "pytorch" or None when the call does not tell
     input_shape: tuple | None = None  # the network input this call states, if any
     source: str = ""
+    batch_first: bool = False         # PyTorch recurrent layers: a data tensor fed to it is (N, T, F)
 
 
 @dataclass
@@ -62,7 +63,8 @@ class CodeReading:
     frameworks: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # layer calls nlqa cannot count yet
-    tensor_shape: tuple | None = None   # a PyTorch tensor's shape as written (batch, channels first)
+    tensor_shape: tuple | None = None   # a data tensor's shape as written, batch axis first
+    tensor_layout: str = "channels_first"  # PyTorch's (N, C, ...) or Keras's (N, ..., C)
     unknown_args: list[str] = field(default_factory=list)  # arguments that are names, not literals
     notes: list[str] = field(default_factory=list)  # what reading a script assumed (for assumptions)
     script: bool = False                # the layers come from a whole script (forward order)
@@ -164,6 +166,25 @@ def _not_keras(node: ast.Call, entry: dict[str, Any]) -> bool:
     return False
 
 
+def tensor_shape(node: ast.Call) -> tuple[int, ...] | None:
+    """The shape of a data tensor call: torch.randn(16, 3, 64, 64), tf.random.uniform((5, 7, 8)),
+    np.zeros(shape=[1, 20]), tf.constant(np.random.random((1, 5, 10))); None when not all literal."""
+    resolved = _resolve(_dotted(node.func) or "")
+    if resolved is None or resolved[2].get("role") not in ("tensor", "tensor_of"):
+        return None
+    if resolved[2]["role"] == "tensor_of":
+        inner = node.args[0] if node.args else None
+        return tensor_shape(inner) if isinstance(inner, ast.Call) else None
+    given = next((k.value for k in node.keywords if k.arg in ("shape", "size")), None)
+    if given is None and len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)):
+        given = node.args[0]
+    dims = [_value(a) for a in given.elts] if isinstance(given, (ast.Tuple, ast.List)) else \
+        [_value(a) for a in node.args] if given is None else [_value(given)]
+    if dims and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims):
+        return tuple(dims)
+    return None
+
+
 def _dotted(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -188,6 +209,12 @@ class _Reader:
         namespace, key, entry = resolved
         if "." not in name and namespace == "keras" and _not_keras(node, entry) and key in signatures()["torch"]:
             namespace, entry = "torch", signatures()["torch"][key]   # bare LSTM(10, 20): PyTorch's (input, hidden)
+        if entry.get("role") in ("tensor", "tensor_of"):
+            shape = tensor_shape(node)
+            if shape is not None and self.reading.tensor_shape is None:
+                self.reading.tensor_shape = shape
+                self.reading.tensor_layout = "channels_first" if namespace == "torch" else "channels_last"
+            return []
         args = self._arguments(node, namespace, entry)
         framework = "pytorch" if namespace == "torch" else None
         if namespace == "keras" and (name != key or key not in ("LSTM", "GRU")
@@ -204,21 +231,13 @@ class _Reader:
             return []
         if role == "parameter":
             data = args.get("data")
-            inner = _resolve(_dotted(data.func) or "") if isinstance(data, ast.Call) else None
-            dims = tuple(_value(a) for a in data.args) if inner and inner[2].get("role") == "tensor" else ()
-            if len(dims) == 1 and isinstance(dims[0], tuple):
-                dims = dims[0]                       # torch.zeros((4, 8))
-            if not dims or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims):
+            dims = tensor_shape(data) if isinstance(data, ast.Call) else None   # torch.zeros(4, 8)
+            if not dims:
                 self.reading.unknown_args.append(f"the shape of the tensor in {ast.unparse(node)}")
                 return []
             trainable = _value(args["requires_grad"]) is not False if "requires_grad" in args else True
             spec = LayerSpec("Parameter", tensor=dims, trainable=trainable, name=f"parameter {'×'.join(map(str, dims))}")
             return [CodeLayer(spec, "pytorch", None, ast.unparse(node))]
-        if role == "tensor":
-            dims = [_value(a) for a in node.args]
-            if dims and all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
-                self.reading.tensor_shape = self.reading.tensor_shape or tuple(dims)
-            return []
         if role == "input":
             dims = [_value(a) for a in node.args]
             if len(dims) >= 2 and all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
@@ -393,8 +412,8 @@ class _Reader:
         copies = copies if isinstance(copies, int) and 0 < copies <= 1000 else 1
         layer = LayerSpec(**spec)
         stacked = layer.with_(in_features=None)  # layer k+1 of num_layers=k reads layer k's output
-        return [CodeLayer(layer if i == 0 else stacked, framework, shape if i == 0 else None, source)
-                for i in range(copies)]
+        return [CodeLayer(layer if i == 0 else stacked, framework, shape if i == 0 else None, source,
+                          values.get("batch_first") is True) for i in range(copies)]
 
 
 def read_code(text: str) -> CodeReading:

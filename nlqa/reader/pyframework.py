@@ -9,7 +9,8 @@ import ast
 from typing import Any
 
 from ..core.spec import LayerSpec
-from .code import CodeLayer, _resolve, batch_shape
+from .code import CodeLayer, _resolve, batch_shape, tensor_shape
+from .layout import data_input
 from .pyvalues import (Abort, CHAIN_METHODS, DATA_FUNCTIONS, DATA_ROOTS, FLATTEN_MARK, FLATTENING,
                        Instance, Layer, LAYERISH_ROOTS, MAX_ITEMS, MAX_LAYERS, Method, Model, Params,
                        QUERY_METHODS, Super, Tensor, Unknown, _dotted_node, _is_literal, _literal_node,
@@ -30,8 +31,11 @@ class FrameworkCalls:
             self.forward_uses.append(func)
         elif isinstance(func, (Model, Instance)) and func.input_shape is None:
             data = next((a for a in args if isinstance(a, Tensor) and a.batch and a.shape), None)
-            if data is not None:
-                func.input_shape = data.shape[1:]    # model(np.zeros((1, 20))) builds it for 20 features
+            if data is not None:   # model(np.zeros((1, 20))) builds it for 20 features
+                first = next((c for layer in self.expand(func) for c in layer.layers), None)
+                func.input_shape, note = data_input(data.shape, data.layout, first)
+                if note:
+                    self.notes.append(note)
         if isinstance(func, Layer) and func.merge:
             inputs = args[0] if args and isinstance(args[0], (list, tuple)) else args
             return self.merge([t for t in inputs if isinstance(t, Tensor)], func.merge)
@@ -209,7 +213,7 @@ class FrameworkCalls:
                 or sum(sizes) != side:
             return Unknown()
         dim = dim % len(shape)
-        return [Tensor((), shape[:dim] + (n,) + shape[dim + 1:], batch=True) for n in sizes]
+        return [Tensor((), shape[:dim] + (n,) + shape[dim + 1:], batch=True, layout=tensor.layout) for n in sizes]
 
     def raw_parameter(self, data: Any, trainable: Any, node: ast.Call, framework: str = "pytorch") -> Any:
         """``nn.Parameter(torch.zeros(4, 8))``: one tensor of parameters, counted by its shape."""
@@ -295,7 +299,7 @@ class FrameworkCalls:
         role = entry.get("role")
         if namespace == "torch":
             self.reading.frameworks.add("pytorch")
-        elif dotted != key and role not in ("tensor", "ignore"):
+        elif dotted != key and role not in ("tensor", "tensor_of", "ignore"):
             self.reading.frameworks.add("keras")
         if role == "container":
             return self.container(namespace, key, args, kwargs)
@@ -351,12 +355,10 @@ class FrameworkCalls:
             return Layer(layers, _short(node, 60))
         synthetic = self.synthetic(dotted, node, args, kwargs, env)
         found = self.reader.call(synthetic)
-        if role in ("tensor",):
-            dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else kwargs.get("size", args)
-            if isinstance(dims, (tuple, list)) and dims and all(
-                    isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims):
-                return Tensor((), tuple(dims), batch=True)   # torch.zeros(4, 8): its shape (a parameter's)
-            return Tensor()
+        if role in ("tensor", "tensor_of"):
+            shape = tensor_shape(synthetic)
+            layout = "channels_first" if namespace == "torch" else "channels_last"
+            return Tensor((), shape, batch=True, layout=layout) if shape else Tensor()
         self.layer_count += max(len(found), 1)
         if self.layer_count > MAX_LAYERS:
             raise Abort(f"more than {MAX_LAYERS:,} layers (nlqa reads at most {MAX_LAYERS:,})")
