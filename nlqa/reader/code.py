@@ -358,7 +358,8 @@ class _Reader:
         (out_features in nn.Linear(64, n_classes))'."""
         param = next((p for p in args if self._target(p, namespace, entry) == field), field)
         node = args.get(param)
-        written = ast.unparse(node) if isinstance(node, ast.AST) and not isinstance(node, ast.Constant) else ""
+        variable = isinstance(node, (ast.Name, ast.Attribute, ast.Subscript))   # a name, not an expression
+        written = ast.unparse(node) if variable else ""
         if written and written != param and written != "_":
             return f"the value of {written} ({param} in {source})"
         return f"the value of {param} in {source}"

@@ -31,6 +31,18 @@ def named_layer(sentence: str, text: str, code: CodeReading) -> tuple[dict | Non
     if not code.layers:
         return None, None
     keras = "pytorch" not in code.frameworks
+    found = [(ref, span) for ref, span in _names_in(sentence, text, code, keras)]
+    indexes = {ref.get("index") for ref, _ in found}
+    if len(indexes) > 1:                        # "fc1 and fc2 together": no one layer
+        listed = sum(1 for c in code.layers if not c.spec.implicit)
+        if None not in indexes and len(indexes) == listed:
+            return None, None                   # every layer of the model: its total answers it
+        return {"name": " and ".join(ref["name"] for ref, _ in found)}, found[0][1]
+    return found[0] if found else (None, None)
+
+
+def _names_in(sentence: str, text: str, code: CodeReading, keras: bool):
+    """Every layer name of the code in the sentence, with its span."""
     for match in IDENT.finditer(sentence):
         word = match.group(1)
         span = match.span(1)
@@ -39,17 +51,20 @@ def named_layer(sentence: str, text: str, code: CodeReading) -> tuple[dict | Non
             or sentence[span[0] - 1:span[0]] == "`"
         names = [n for n in (word, f"self.{word}") if n in code.names]
         if names and strong and code.script:
-            return _at(code, code.names[names[0]], word), span
+            yield _at(code, code.names[names[0]], word), span
+            continue
         if keras:
-            ref = _keras_name(word, text, code, near or sentence[span[0] - 1:span[0]] == "`")
+            before = sentence[:span[0]].rstrip(" `'\"").lower().split()
+            marked = sentence[span[0] - 1:span[0]] == "`" or bool(before and before[-1] in LAYER_WORDS)
+            ref = _keras_name(word, text, code, marked)
             if ref is not None:
-                return ref, span
+                yield ref, span
+                continue
         ref = _wrapper_class(word, sentence[:span[0]], sentence[span[1]:], code)
         if ref is not None:
-            return ref, span
-        if word.startswith("self.") and code.script:
-            return {"name": word}, span        # an attribute the model does not have: asked back
-    return None, None
+            yield ref, span
+        elif word.startswith("self.") and code.script:
+            yield {"name": word}, span         # an attribute the model does not have: asked back
 
 
 def _layer_word_near(sentence: str, span: tuple[int, int]) -> bool:

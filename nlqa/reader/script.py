@@ -188,7 +188,9 @@ def read_script(text: str, reading: CodeReading) -> bool:
         other = CodeReading(outside)
         scan_calls(outside, other)
         mine = {(c.spec.kind, c.spec.units) for c in layers}
-        if not other.layers or any((c.spec.kind, c.spec.units) not in mine for c in other.layers):
+        kinds = {c.spec.kind for c in layers}   # "Embedding(trainable=False)" in a title: the code's Embedding
+        if not other.layers or any((c.spec.kind, c.spec.units) not in mine
+                                   and not (c.spec.units is None and c.spec.kind in kinds) for c in other.layers):
             reading.problems.append("layer calls both in the code and outside it (a line that does not parse, "
                                     "or prose naming other layers)")
 
