@@ -69,6 +69,7 @@ class CodeReading:
     notes: list[str] = field(default_factory=list)  # what reading a script assumed (for assumptions)
     script: bool = False                # the layers come from a whole script (forward order)
     frozen_pretrained: list[str] = field(default_factory=list)  # X.from_pretrained(w, freeze=True): size unseen
+    unknown_inputs: list[str] = field(default_factory=list)  # input_shape=input_shape: a name the text never gives
     names: dict[str, tuple[int, ...]] = field(default_factory=dict)  # a script's name -> the layer it names
     classes: list = field(default_factory=list)  # per layer: (Keras class name, layers of it made before) or None
 
@@ -342,6 +343,8 @@ class _Reader:
                     return value
                 if isinstance(value, int):
                     return (value,)
+                if isinstance(args[key], (ast.Name, ast.Attribute, ast.Subscript)):
+                    self.reading.unknown_inputs.append(f"{key}={ast.unparse(args[key])}")  # a name never given
         mapping = {**signatures()[namespace].get("_common", {}).get("keywords", {}), **entry.get("keywords", {})}
         batched = batch_shape({k: _value(v) for k, v in args.items() if mapping.get(k) == "batch_shape"},
                               namespace, entry)

@@ -534,6 +534,8 @@ class Evaluator:
             return list(value.items)
         if isinstance(value, Params):
             return [Params(value.owner)]
+        if isinstance(value, Instance) and value.cls is not None and value.cls.container:
+            return [v for k, v in value.attrs.items() if k.isdigit()]   # `for block in self` of a Sequential subclass
         if isinstance(value, Tensor):
             return None
         return None
