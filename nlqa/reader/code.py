@@ -25,6 +25,7 @@ from ..resources import load_toml
 from .source import parse_quietly
 
 CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
+ASSIGNED = re.compile(r"(?:^|[\n;])[ \t]*((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)[ \t]*=[ \t]*$")  # "fc2 = " before a call
 class _Unknown:
     """A value the code gives as a name or an expression nlqa does not evaluate."""
 
@@ -484,6 +485,10 @@ def scan_calls(text: str, reading: CodeReading) -> None:
             reading.text = "".join(pieces)    # the rest is not read: the question is declined
             return
         placeholders = []
+        bound = ASSIGNED.search(text, max(0, match.start() - 200), match.start())
+        if bound and len(found) == 1:       # "self.fc2 = nn.Linear(16, 3)": the layer's name
+            name = bound.group(1)
+            reading.names[name] = () if name in reading.names else (len(reading.layers),)
         for layer in found:
             placeholders.append(f"LAYERREF{len(reading.layers)}")
             reading.layers.append(layer)

@@ -20,7 +20,7 @@ import re
 
 from .code import CodeReading
 
-IDENT = re.compile(r"(?<![\w.])((?:self\.)?[A-Za-z_][A-Za-z0-9_]*)(?![\w(])")
+IDENT = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_][A-Za-z0-9_]*)(?![\w(])")
 LAYER_WORDS = ("layer", "layers", "module", "variable")
 REFERENCE_ENDS = LAYER_WORDS + ("wrapper", "have", "has", "hold", "holds", "contain", "contains", "add", "adds")
 
@@ -47,10 +47,10 @@ def _names_in(sentence: str, text: str, code: CodeReading, keras: bool):
         word = match.group(1)
         span = match.span(1)
         near = _layer_word_near(sentence, span)
-        strong = word.startswith("self.") or bool(re.search(r"[\d_]", word)) or near \
+        strong = "." in word or bool(re.search(r"[\d_]", word)) or near \
             or sentence[span[0] - 1:span[0]] == "`"
         names = [n for n in (word, f"self.{word}") if n in code.names]
-        if names and strong and code.script:
+        if names and strong:
             yield _at(code, code.names[names[0]], word), span
             continue
         if keras:
@@ -63,7 +63,7 @@ def _names_in(sentence: str, text: str, code: CodeReading, keras: bool):
         ref = _wrapper_class(word, sentence[:span[0]], sentence[span[1]:], code)
         if ref is not None:
             yield ref, span
-        elif word.startswith("self.") and code.script:
+        elif word.startswith("self.") and (code.script or any(n.startswith("self.") for n in code.names)):
             yield {"name": word}, span         # an attribute the model does not have: asked back
 
 

@@ -273,6 +273,8 @@ class Evaluator:
                 return
             owner = self.expr(target.value, env)
             self.setattr(owner, target.attr, value)
+            if not isinstance(owner, Instance):
+                self.bind_name(ast.unparse(target), value)   # model.fc = nn.Linear(512, 10)
         elif isinstance(target, ast.Subscript):
             owner = self.expr(target.value, env)
             key = self.expr(target.slice, env)
