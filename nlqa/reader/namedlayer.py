@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 
 from .code import CodeReading
+from .mentions import vocab
+from .pynames import snake_case
 
 IDENT = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_][A-Za-z0-9_]*)(?![\w(])")
-LAYER_WORDS = ("layer", "layers", "module", "variable")
-REFERENCE_ENDS = LAYER_WORDS + ("wrapper", "have", "has", "hold", "holds", "contain", "contains", "add", "adds")
 
 
 def named_layer(sentence: str, text: str, code: CodeReading) -> tuple[dict | None, tuple[int, int] | None]:
@@ -55,7 +55,7 @@ def _names_in(sentence: str, text: str, code: CodeReading, keras: bool):
             continue
         if keras:
             before = sentence[:span[0]].rstrip(" `'\"").lower().split()
-            marked = sentence[span[0] - 1:span[0]] == "`" or bool(before and before[-1] in LAYER_WORDS)
+            marked = sentence[span[0] - 1:span[0]] == "`" or bool(before and before[-1] in vocab()["code_name_words"])
             ref = _keras_name(word, text, code, marked)
             if ref is not None:
                 yield ref, span
@@ -71,7 +71,8 @@ def _layer_word_near(sentence: str, span: tuple[int, int]) -> bool:
     """'the layer x', 'layer `l1`', 'the x layer'."""
     before = sentence[:span[0]].rstrip(" `'\"").lower().split()
     after = sentence[span[1]:].lstrip(" `'\"").lower().split()
-    return bool(before and before[-1] in LAYER_WORDS) or bool(after and after[0].strip("?.,") in LAYER_WORDS)
+    words = vocab()["code_name_words"]
+    return bool(before and before[-1] in words) or bool(after and after[0].strip("?.,") in words)
 
 
 def _at(code: CodeReading, positions: tuple[int, ...], name: str, note: str = "") -> dict:
@@ -85,15 +86,13 @@ def _reference_end(after: str) -> bool:
     """What may follow a layer named by its class: 'layer', 'wrapper', 'have', or the end."""
     rest = after.lstrip(" `'\"").lower()
     word = re.match(r"[a-z]+", rest)
-    return not rest or rest[0] in "?.,;:)" or (word is not None and word.group(0) in REFERENCE_ENDS)
+    ends = vocab()["code_name_words"] | vocab()["code_class_ends"]
+    return not rest or rest[0] in "?.,;:)" or (word is not None and word.group(0) in ends)
 
 
 def _wrapper_class(word: str, before: str, after: str, code: CodeReading) -> dict | None:
     """'the Bidirectional layer', 'the second TimeDistributed': a class of the code that is not the
     kind nlqa counts it as (a wrapper, an old Keras name); an ordinal before it picks one of several."""
-    from .mentions import vocab
-    from .pynames import snake_case
-
     if not word[:1].isupper():
         return None
     snake = snake_case(word)
@@ -102,7 +101,8 @@ def _wrapper_class(word: str, before: str, after: str, code: CodeReading) -> dic
         return None
     words = before.lower().replace("`", " ").split()
     ordinal = vocab()["ordinals"].get(words[-1]) if words else None
-    if not words or (ordinal is None and words[-1] not in ("the", "my")) or not _reference_end(after):
+    if not words or (ordinal is None and words[-1] not in vocab()["code_class_determiners"]) \
+            or not _reference_end(after):
         return None                               # "say that TimeDistributed should ...": no layer asked about
     if ordinal is None and len(positions) > 1:
         return {"name": word}                     # several of them, none picked: asked back
