@@ -72,6 +72,7 @@ class CodeReading:
     frozen_pretrained: list[str] = field(default_factory=list)  # X.from_pretrained(w, freeze=True): size unseen
     unknown_inputs: list[str] = field(default_factory=list)  # input_shape=input_shape: a name the text never gives
     names: dict[str, tuple[int, ...]] = field(default_factory=dict)  # a script's name -> the layer it names
+    indexed: dict[str, tuple] = field(default_factory=dict)  # model name -> the layer model[i] is (None: Input)
     classes: list = field(default_factory=list)  # per layer: (Keras class name, layers of it made before) or None
 
 

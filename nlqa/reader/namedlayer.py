@@ -22,6 +22,7 @@ from .code import CodeReading
 from .mentions import vocab
 from .pynames import snake_case
 
+INDEXED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.layers)?\s*\[\s*(\d+)\s*\]")
 IDENT = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_][A-Za-z0-9_]*)(?![\w(])")
 
 
@@ -43,7 +44,17 @@ def named_layer(sentence: str, text: str, code: CodeReading) -> tuple[dict | Non
 
 def _names_in(sentence: str, text: str, code: CodeReading, keras: bool):
     """Every layer name of the code in the sentence, with its span."""
+    for match in INDEXED.finditer(sentence):   # model[2], model.layers[1]
+        layers = code.indexed.get(match.group(1))
+        if layers is not None:
+            k = int(match.group(2))
+            position = layers[k] if k < len(layers) else None
+            yield (_at(code, (position,), match.group(0)) if position is not None else {"name": match.group(0)}), \
+                match.span(0)
     for match in IDENT.finditer(sentence):
+        if any(m.start(0) <= match.start(1) < m.end(0) for m in INDEXED.finditer(sentence)
+               if m.group(1) in code.indexed):
+            continue
         word = match.group(1)
         span = match.span(1)
         near = _layer_word_near(sentence, span)

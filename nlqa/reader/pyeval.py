@@ -47,6 +47,7 @@ class Evaluator:
         self.call_branched: list[str] = []
         self.name_bindings: dict[str, list] = {}   # name -> the layer objects bound to it (pynames)
         self.constructed: list[tuple] = []         # (layer, class name) in the order they are made
+        self.indexed: dict[str, tuple] = {}        # model name -> position of model[i] / model.layers[i]
         self.stated_shapes: dict[str, tuple] = {}  # array shapes the prose states (script.stated_shapes)
         self.star_imports: list[str] = []  # modules of `from torch.nn import *`, the last one first
 

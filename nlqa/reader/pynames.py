@@ -60,7 +60,12 @@ class LayerNames:
             positions = tuple(dict.fromkeys(first[id(b)] for b in layers if id(b) in first))
             held = [{first[id(m)] for m in self.expand(c) if id(m) in first} for c in containers]
             if not positions and held and all(h == everything for h in held):
-                continue                        # the model itself ("model1"): not a layer's name
+                model = containers[-1]          # the model itself ("model1"): not a layer's name, but
+                if isinstance(model, Model) and model.items and all(   # model[1], model.layers[1] are
+                        isinstance(i, Layer) and id(i) in first for i in model.items):
+                    offset = 1 if model.kind == "functional" else 0   # keras.Model's layers[0] is its Input
+                    self.indexed[name] = tuple([None] * offset + [first[id(i)] for i in model.items])
+                continue
             if not positions and not any(held):
                 continue                        # bound to nothing the model holds
             names[name] = positions if len(positions) == 1 and not containers else ()

@@ -148,6 +148,7 @@ def read_script(text: str, reading: CodeReading) -> bool:
     kept: list[str] = []
     placeholders = []
     reading.names, reading.classes = interp.names_of(owners)   # positions: layers[i] is reading.layers[i]
+    reading.indexed = interp.indexed
     for layer in layers:
         placeholders.append(f"LAYERREF{len(reading.layers)}")
         reading.layers.append(layer)
@@ -181,7 +182,7 @@ def read_script(text: str, reading: CodeReading) -> bool:
     named = any(_resolve(m.group(1)) for m in CALL.finditer(outside))
     if named and not layers and not interp.problems:
         del reading.layers[:]
-        reading.names, reading.classes = {}, []
+        reading.names, reading.classes, reading.indexed = {}, [], {}
         reading.script, reading.notes = False, []
         return False                    # the model's lines did not parse: read call by call
     if layers and named:
