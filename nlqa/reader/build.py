@@ -88,7 +88,8 @@ class SpecMixin:
             what = KIND_NAMES.get(first.kind, first.kind) if first else "first"
             named = f"; the code's {self.code.unknown_inputs[0]} is a name the question never gives" \
                 if self.code.unknown_inputs else ""
-            x.missing.append(f"the size of the input (how many features go into the first {what} layer{named})")
+            unit = "channels" if first is not None and first.kind in CONV_KINDS else "features"
+            x.missing.append(f"the size of the input (how many {unit} go into the first {what} layer{named})")
             x.understood = self._understood(specs, None)
             return None
         if any(side is not None and (not isinstance(side, int) or side <= 0) for side in input_shape):
