@@ -246,7 +246,7 @@ MODULE = "class N(nn.Module):\n    def __init__(self):\n        super().__init__
 
 @pytest.mark.parametrize("code, problem", [
     ("model = torchvision.models.resnet18()\nmodel.fc = nn.Linear(512, 10)\nprint(model)", "torchvision"),
-    (MODULE + "        self.w = nn.Parameter(torch.randn(3))\nmodel = N()", "raw parameter"),
+    (MODULE + "        self.w = nn.ParameterList(make_weights())\nmodel = N()", "ParameterList"),
     (MODULE + "        self.layers = [nn.Linear(2, 2)]\n    def forward(self, x):\n        return self.layers[0](x)\n"
      "model = N()", "plain Python list"),
     ("model = nn.Sequential(nn.Linear(4, 4), nn.Bilinear(4, 4, 2))", "nlqa does not know"),

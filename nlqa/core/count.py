@@ -33,6 +33,10 @@ def count_network(spec: NetworkSpec) -> NetworkCount:
         try:
             check_layer(layer)
             terms, out, formula, notes = func(layer, shape, conv)
+            if layer.shared_weights:   # a tied matrix is counted once, in the layer that owns it
+                terms = tuple(t for t in terms if t.kind != "weights")
+                formula, notes = f"{formula} − the shared weights", notes + ("its weight matrix is another "
+                                                                            "layer's, counted there",)
         except SpecError as exc:
             raise SpecError(exc.problem, layer=listed, hint=exc.hint) from None
         counts.append(LayerCount(listed if not layer.implicit else 0, layer, shape, out,

@@ -142,6 +142,16 @@ def residual(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     return terms, tuple(shape), "C_in·C_out + C_out (1×1 projection)", ()
 
 
+@formula("Parameter")
+def parameter(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """A raw parameter tensor (``nn.Parameter``, ``register_parameter``): the product of its sides.
+    It is not a step of the data flow: the shape is passed on unchanged."""
+    if spec.tensor is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 0 for d in spec.tensor):
+        raise SpecError("the shape of the raw parameter tensor is unknown.")
+    side = "×".join(str(d) for d in spec.tensor)
+    return (term(f"a {side} tensor", "weights", (), tuple(spec.tensor)),), tuple(shape), "product of the sides", ()
+
+
 @formula("Dropout", "Activation")
 def passthrough(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     """Dropout and activations: 0 parameters, shape kept."""

@@ -71,6 +71,8 @@ class LayerSpec:
     vocab: int | None = None
     center: bool = True
     scale: bool = True
+    tensor: tuple | None = None          # a raw parameter tensor's shape (nn.Parameter(torch.zeros(4, 8)))
+    shared_weights: bool = False         # its weight matrix is another layer's (head.weight = emb.weight)
     name: str = ""                       # how the question called it ("output layer", "fc2")
     implicit: bool = False               # added by nlqa (an implied Flatten), not listed by the user
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from .extraction import Extraction
 from .mentions import Mention, vocab
+from .namedlayer import reference_in
 from .typos import closest_kind
 
 
@@ -163,6 +164,9 @@ class QuestionMixin:
         if asked is None or after is None:
             return None, set()
         doc, v = self.reading.doc, vocab()
+        named, covered = reference_in(doc, self.reading.sentence_of, asked, self.code)  # self.fc2, dense_1
+        if named is not None:
+            return named, covered
         for t in doc:  # Keras's own layer names: "dense_1" is the second Dense layer, "conv2d_2" the third Conv2D
             named = KERAS_NAME.match(t.lower_) if self.reading.sentence_of[t.i] == asked else None
             if named and named.group(2):

@@ -27,7 +27,9 @@ class AssemblyMixin:
         input_shape, input_kind = None, None
         consumed = phrases.consumed
         self._input_channels()
-        # inputs named in prose
+        # inputs named in prose; where two disagree and a whole script states its own full input, the
+        # script's is the input: the prose is the asker's reasoning ("a combined input size of 24")
+        stated = self.code.script and self.code.input_shape is not None and None not in self.code.input_shape
         for m in sorted(self.mentions("INPUT") + self._matrix_inputs(), key=lambda m: m.start):
             if m.value is None or isinstance(m.value, float):
                 continue
@@ -47,6 +49,9 @@ class AssemblyMixin:
                     pass
                 elif input_kind in ("shape", "image") and value == (input_shape[-1],):
                     pass
+                elif stated:
+                    input_shape, input_kind = None, None
+                    break
                 else:
                     x.missing.append(f"the size of the input (the question gives both {self._fmt(input_shape)} "
                                      f"and {self._fmt(value)})")

@@ -66,6 +66,9 @@ class SpecMixin:
             named = self._dataset_shape()
             if named is not None:
                 input_shape, input_kind = named
+        if input_shape is None and specs and all(s.kind in PARAMETER_FREE | {"Parameter"} for s in specs) \
+                and any(s.kind == "Parameter" for s in specs):
+            input_shape, input_kind = (None, None, 1), "code"   # a raw tensor is counted by its own shape
         if input_shape is None and specs and all(s.kind in PARAMETER_FREE for s in specs):
             input_shape, input_kind = (None, None, 1), "code"
             x.assumptions.append(f"a {KIND_NAMES.get(specs[0].kind, specs[0].kind)} layer has no parameters "
@@ -83,7 +86,10 @@ class SpecMixin:
         if input_shape is None:
             first = specs[0] if specs else None
             what = KIND_NAMES.get(first.kind, first.kind) if first else "first"
-            x.missing.append(f"the size of the input (how many features go into the first {what} layer)")
+            named = f"; the code's {self.code.unknown_inputs[0]} is a name the question never gives" \
+                if self.code.unknown_inputs else ""
+            unit = "channels" if first is not None and first.kind in CONV_KINDS else "features"
+            x.missing.append(f"the size of the input (how many {unit} go into the first {what} layer{named})")
             x.understood = self._understood(specs, None)
             return None
         if any(side is not None and (not isinstance(side, int) or side <= 0) for side in input_shape):
@@ -236,6 +242,9 @@ class SpecMixin:
             x.alternatives.append(Alternative("BatchNorm counted without its moving mean and variance "
                                               "(γ and β only, as PyTorch's parameters() does)", spec,
                                               "trainable_parameters"))
+        if "BatchNormalization" in kinds and convention(self.fw).batchnorm_statistics == "buffers":
+            x.assumptions.append("PyTorch BatchNorm: γ and β are parameters (2C); the running mean and variance "
+                                 "are buffers (register_buffer), which parameters() does not return")
         ff_default = [layer for layer in spec.layers if layer.kind in BLOCK_KINDS[1:] and layer.ff == 2048
                       and self.code.layers and layer.units and layer.units * 4 != 2048]
         if ff_default:
@@ -251,6 +260,9 @@ class SpecMixin:
 
     def resolve_reference(self, ref: dict, spec: NetworkSpec) -> int | None:
         listed = [l for l in spec.layers if not l.implicit]
+        if "name" in ref:   # a name of the code: its place among the code's layers, if they are all the network's
+            same = len(listed) == sum(1 for c in self.code.layers if not c.spec.implicit)
+            return ref["index"] if "index" in ref and same and 1 <= ref["index"] <= len(listed) else None
         if "index" in ref:
             return ref["index"] if 1 <= ref["index"] <= len(listed) else None
         candidates = list(range(1, len(listed) + 1))

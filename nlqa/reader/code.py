@@ -25,6 +25,7 @@ from ..resources import load_toml
 from .source import parse_quietly
 
 CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
+ASSIGNED = re.compile(r"(?:^|[\n;])[ \t]*((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)[ \t]*=[ \t]*$")  # "fc2 = " before a call
 class _Unknown:
     """A value the code gives as a name or an expression nlqa does not evaluate."""
 
@@ -69,6 +70,10 @@ class CodeReading:
     notes: list[str] = field(default_factory=list)  # what reading a script assumed (for assumptions)
     script: bool = False                # the layers come from a whole script (forward order)
     frozen_pretrained: list[str] = field(default_factory=list)  # X.from_pretrained(w, freeze=True): size unseen
+    unknown_inputs: list[str] = field(default_factory=list)  # input_shape=input_shape: a name the text never gives
+    names: dict[str, tuple[int, ...]] = field(default_factory=dict)  # a script's name -> the layer it names
+    indexed: dict[str, tuple] = field(default_factory=dict)  # model name -> the layer model[i] is (None: Input)
+    classes: list = field(default_factory=list)  # per layer: (Keras class name, layers of it made before) or None
 
 
 @lru_cache(maxsize=None)
@@ -86,6 +91,8 @@ def _resolve(dotted: str) -> tuple[str, str, dict[str, Any]] | None:
     namespace = "torch" if ("nn" in parts[:-1] or "torch" in parts[:-1]) else "keras"
     name = parts[-1]
     entry = signatures()[namespace].get(name)
+    if entry is None and len(parts) == 1 and name in signatures()["torch"] and name[:1].isupper():
+        namespace, entry = "torch", signatures()["torch"][name]   # bare Linear, BatchNorm2d: PyTorch's names
     if entry is None and len(name) >= 6 and name[:1].isupper():
         close = difflib.get_close_matches(name, [n for n in signatures()[namespace] if n != "_common"],
                                           n=1, cutoff=0.88)  # "Bidirectonal" -> "Bidirectional"
@@ -142,6 +149,26 @@ def _value(node: ast.AST) -> Any:
     return UNKNOWN
 
 
+def batch_shape(values: dict[str, Any], namespace: str, entry: dict[str, Any]) -> tuple | None:
+    """The shape of one example from a keyword that includes the batch: ``batch_shape=(None, 4096)``
+    -> ``(4096,)``; None when no such keyword is given as a literal."""
+    mapping = {**signatures()[namespace].get("_common", {}).get("keywords", {}), **entry.get("keywords", {})}
+    for key, value in values.items():
+        if mapping.get(key) == "batch_shape" and isinstance(value, (tuple, list)) and len(value) >= 2 \
+                and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in value[1:]):
+            return tuple(value[1:])
+    return None
+
+
+def _not_keras(node: ast.Call, entry: dict[str, Any]) -> bool:
+    """A call Keras's signature cannot take: a number where Keras expects an activation."""
+    for param, arg in zip(entry.get("positional", []), node.args):
+        value = _value(arg)
+        if param == "activation" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return True
+    return False
+
+
 def tensor_shape(node: ast.Call) -> tuple[int, ...] | None:
     """The shape of a data tensor call: torch.randn(16, 3, 64, 64), tf.random.uniform((5, 7, 8)),
     np.zeros(shape=[1, 20]), tf.constant(np.random.random((1, 5, 10))); None when not all literal."""
@@ -183,6 +210,8 @@ class _Reader:
                 found += self.node(arg)
             return found
         namespace, key, entry = resolved
+        if "." not in name and namespace == "keras" and _not_keras(node, entry) and key in signatures()["torch"]:
+            namespace, entry = "torch", signatures()["torch"][key]   # bare LSTM(10, 20): PyTorch's (input, hidden)
         if entry.get("role") in ("tensor", "tensor_of"):
             shape = tensor_shape(node)
             if shape is not None and self.reading.tensor_shape is None:
@@ -203,6 +232,15 @@ class _Reader:
             return []
         if role in NO_LAYER_ROLES:
             return []
+        if role == "parameter":
+            data = args.get("data")
+            dims = tensor_shape(data) if isinstance(data, ast.Call) else None   # torch.zeros(4, 8)
+            if not dims:
+                self.reading.unknown_args.append(f"the shape of the tensor in {ast.unparse(node)}")
+                return []
+            trainable = _value(args["requires_grad"]) is not False if "requires_grad" in args else True
+            spec = LayerSpec("Parameter", tensor=dims, trainable=trainable, name=f"parameter {'×'.join(map(str, dims))}")
+            return [CodeLayer(spec, "pytorch", None, ast.unparse(node))]
         if role == "input":
             dims = [_value(a) for a in node.args]
             if len(dims) >= 2 and all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
@@ -307,12 +345,29 @@ class _Reader:
                     return value
                 if isinstance(value, int):
                     return (value,)
+                if isinstance(args[key], (ast.Name, ast.Attribute, ast.Subscript)):
+                    self.reading.unknown_inputs.append(f"{key}={ast.unparse(args[key])}")  # a name never given
         mapping = {**signatures()[namespace].get("_common", {}).get("keywords", {}), **entry.get("keywords", {})}
+        batched = batch_shape({k: _value(v) for k, v in args.items() if mapping.get(k) == "batch_shape"},
+                              namespace, entry)
+        if batched is not None:
+            return batched
         if "input_dim" in args and mapping.get("input_dim") == "input_features":
             value = _value(args["input_dim"])
             if isinstance(value, int):
                 return (value,)
         return None
+
+    def _unknown(self, field: str, args, namespace: str, entry, source: str) -> str:
+        """What to ask for an argument the code gives as a name: 'the value of n_classes
+        (out_features in nn.Linear(64, n_classes))'."""
+        param = next((p for p in args if self._target(p, namespace, entry) == field), field)
+        node = args.get(param)
+        variable = isinstance(node, (ast.Name, ast.Attribute, ast.Subscript))   # a name, not an expression
+        written = ast.unparse(node) if variable else ""
+        if written and written != param and written != "_":
+            return f"the value of {written} ({param} in {source})"
+        return f"the value of {param} in {source}"
 
     def _invalid(self, field: str, why: str, args, namespace: str, entry, source: str) -> None:
         """An argument that does not fit its field: asked again, naming the argument as the API does."""
@@ -329,7 +384,7 @@ class _Reader:
             if name in values:
                 value = values[name]
                 if value is UNKNOWN:
-                    self.reading.unknown_args.append(f"the value of {name} in {source}")
+                    self.reading.unknown_args.append(self._unknown(name, args, namespace, entry, source))
                     continue
                 why = problem(name, value)
                 if why is not None:
@@ -339,9 +394,7 @@ class _Reader:
         for declared in ("input_features", "input_channels", "input_length"):
             if declared not in values or values[declared] is UNKNOWN:
                 if values.get(declared) is UNKNOWN:
-                    name = next((p for p, n in args.items() if self._target(p, namespace, entry) == declared),
-                                declared)
-                    self.reading.unknown_args.append(f"the value of {name} in {source}")
+                    self.reading.unknown_args.append(self._unknown(declared, args, namespace, entry, source))
                 continue
             why = problem("in_features", values[declared])
             if why is not None:
@@ -433,6 +486,10 @@ def scan_calls(text: str, reading: CodeReading) -> None:
             reading.text = "".join(pieces)    # the rest is not read: the question is declined
             return
         placeholders = []
+        bound = ASSIGNED.search(text, max(0, match.start() - 200), match.start())
+        if bound and len(found) == 1:       # "self.fc2 = nn.Linear(16, 3)": the layer's name
+            name = bound.group(1)
+            reading.names[name] = () if name in reading.names else (len(reading.layers),)
         for layer in found:
             placeholders.append(f"LAYERREF{len(reading.layers)}")
             reading.layers.append(layer)
@@ -443,3 +500,24 @@ def scan_calls(text: str, reading: CodeReading) -> None:
         last = pos = close + 1
     pieces.append(text[last:])
     reading.text = "".join(pieces)
+    reading.classes = _classes_by_source(reading.layers)
+
+
+def _classes_by_source(layers: list[CodeLayer]) -> list:
+    """Keras's counters for calls read where they stand: each call's class, and how many of it
+    were made before (a wrapped call inside ``Bidirectional(LSTM(64))`` is made too)."""
+    from .pynames import snake_case
+
+    made: dict[str, int] = {}
+    out: list = []
+    for layer in layers:
+        calls = [m.group(1).split(".")[-1] for m in CALL.finditer(layer.source)]
+        calls = [c for c in calls if _resolve(c) is not None and _resolve(c)[0] == "keras"]
+        if not calls or layer.framework == "pytorch":
+            out.append(None)
+            continue
+        own = snake_case(calls[0])
+        out.append((own, made.get(own, 0)))
+        for name in calls:
+            made[snake_case(name)] = made.get(snake_case(name), 0) + 1
+    return out

@@ -236,13 +236,17 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         if ref is not None:
             index = self.resolve_reference(ref, spec)
             if index is None:
-                x.missing.append("which layer is meant (nlqa could not match the layer the question names)")
+                x.missing.append(f"which layer {ref['name']} is (the code gives that name to no single layer "
+                                 "of the model; name it by its position, e.g. 'the second layer')" if "name" in ref
+                                 else "which layer is meant (nlqa could not match the layer the question names)")
                 x.status = "needs_clarification"
                 return x
             if x.quantity in ("total_parameters", "trainable_parameters") and len(
                     [l for l in spec.layers if not l.implicit]) > 1:
                 x.quantity = "layer_parameters"
             x.layer = index
+            if ref.get("note"):
+                x.assumptions.append(ref["note"])   # which Keras naming a layer's name was read with
         if x.quantity == "weights" and self.loose_weights:
             x.quantity = "total_parameters"
         if self.loose_weights and x.quantity in ("total_parameters", "trainable_parameters"):

@@ -132,7 +132,10 @@ def _value(kind: str, text: str, suffix: str | None) -> Any:
         return tuple(int(p.replace(",", "")) if p.replace(",", "").isdecimal() else None for p in parts if p)
     if kind == "product":
         if "^" in text or "**" in text:
-            base, power = (int(p) for p in re.split(r"\s*(?:\^|\*\*)\s*", text)[:2])
+            pieces = re.split(r"\s*(?:\^|\*\*)\s*", text)[:2]
+            if not all(p.isdecimal() for p in pieces):
+                return None             # "8 * 2 ** 2": a mixed product, not read as one number
+            base, power = (int(p) for p in pieces)
             return base ** power if power < 64 else None
         parts = [int(p) for p in re.split(r"\s*[xX×*]\s*", text)]
         return prod(parts) if "*" in text else tuple(parts)
@@ -169,7 +172,7 @@ def _spec_values(count) -> list[tuple[Any, str, int | None]]:
             if isinstance(v, int) and not isinstance(v, bool) and v and v != _DEFAULTS[field]:
                 values.append((v, role, i))
         for field, role in (("kernel", "kernel"), ("strides", "stride"), ("pool", "pool"), ("dilation", "dilation"),
-                            ("padding", "padding"), ("output_padding", "padding")):
+                            ("padding", "padding"), ("output_padding", "padding"), ("tensor", "tensor")):
             v = getattr(s, field)
             sides = v if isinstance(v, tuple) else (v,) if isinstance(v, int) else ()
             for side in sides:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .code import CodeReading, _Reader, _resolve
+from .code import CodeLayer, CodeReading, _Reader, _resolve
 from .pyvalues import (Abort, Builtin, BUILTINS, ClassInfo, Function, Instance, Layer, MAX_DEPTH,
                        MAX_BUILT, MAX_ITEMS, MAX_LAYERS, MAX_STEPS, Method, MISSING, Model, Params, Ref, Super,
                        Tensor, TooLong, Unknown, _assigned_names, _Break, _Continue, _effectful, _is_literal, _Return,
@@ -45,6 +45,11 @@ class Evaluator:
         self.forward_owner: Instance | None = None
         self.missing_attrs: list[str] = []
         self.call_branched: list[str] = []
+        self.name_bindings: dict[str, list] = {}   # name -> the layer objects bound to it (pynames)
+        self.constructed: list[tuple] = []         # (layer, class name) in the order they are made
+        self.indexed: dict[str, tuple] = {}        # model name -> position of model[i] / model.layers[i]
+        self.stated_shapes: dict[str, tuple] = {}  # array shapes the prose states (script.stated_shapes)
+        self.star_imports: list[str] = []  # modules of `from torch.nn import *`, the last one first
 
     # -- statements -----------------------------------------------------------------------------
     def run(self, statements: list[ast.stmt]) -> None:
@@ -91,6 +96,8 @@ class Evaluator:
             for alias in node.names:
                 if alias.name != "*":
                     env[alias.asname or alias.name] = Ref(f"{base}.{alias.name}" if base else alias.name)
+                elif base:
+                    self.star_imports.insert(0, base)   # `from torch.nn import *`: bare Linear is nn.Linear
         elif isinstance(node, ast.Assign):
             value = self.expr(node.value, env)
             self.node_value = node.value
@@ -237,6 +244,7 @@ class Evaluator:
     def assign(self, target: ast.expr, value: Any, env: dict) -> None:
         if isinstance(target, ast.Name):
             env[target.id] = value
+            self.bind_name(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = self.iterate(value)
             if values is not None and len(values) == len(target.elts) and not any(
@@ -248,6 +256,17 @@ class Evaluator:
                 for t in target.elts:
                     self.assign(t.value if isinstance(t, ast.Starred) else t, filler, env)
         elif isinstance(target, ast.Attribute):
+            if target.attr == "weight" and isinstance(self.node_value, ast.Attribute) \
+                    and self.node_value.attr == "weight":   # out.weight = emb.weight: tied, counted once
+                owner, source = self.expr(target.value, env), self.expr(self.node_value.value, env)
+                if isinstance(owner, Layer) and isinstance(source, Layer) and owner.layers and source.layers \
+                        and owner is not source:
+                    first = owner.layers[0]
+                    owner.layers[0] = CodeLayer(first.spec.with_(shared_weights=True), first.framework,
+                                                first.input_shape, first.source)
+                    self.notes.append(f"'{ast.unparse(target)} = {ast.unparse(self.node_value)}' ties the two: "
+                                      f"one matrix, counted once (in {source.source})")
+                    return
             if target.attr in ("weight", "bias") and isinstance(self.node_value, ast.Attribute) \
                     and self.node_value.attr in ("weight", "bias"):  # out.weight = emb.weight: tied
                 self.problem(f"weights tied by '{ast.unparse(target)} = {ast.unparse(self.node_value)}' "
@@ -255,6 +274,8 @@ class Evaluator:
                 return
             owner = self.expr(target.value, env)
             self.setattr(owner, target.attr, value)
+            if not isinstance(owner, Instance):
+                self.bind_name(ast.unparse(target), value)   # model.fc = nn.Linear(512, 10)
         elif isinstance(target, ast.Subscript):
             owner = self.expr(target.value, env)
             key = self.expr(target.slice, env)
@@ -278,6 +299,7 @@ class Evaluator:
         if isinstance(owner, Instance):
             owner.attrs[name] = value
             owner.order = None
+            self.bind_name(f"self.{name}", value)
         elif isinstance(owner, Unknown) and isinstance(value, (Layer, Model, Instance)):
             self.unknown_models.append(owner.what or "an object nlqa cannot read")
 
@@ -290,7 +312,13 @@ class Evaluator:
         if isinstance(node, ast.Name):
             return self.lookup(node.id, env)
         if isinstance(node, ast.Attribute):
-            return self.getattr(self.expr(node.value, env), node.attr, node)
+            owner = self.expr(node.value, env)
+            if node.attr == "shape" and isinstance(node.value, ast.Name) and node.value.id in self.stated_shapes \
+                    and not (isinstance(owner, Tensor) and owner.batch and owner.shape):
+                return self.stated_shapes[node.value.id]   # the shape the prose states for that array
+            if node.attr == "shape" and isinstance(owner, Tensor) and owner.batch and owner.shape and not owner.path:
+                return tuple(owner.shape)                  # np.zeros((1, 20)).shape
+            return self.getattr(owner, node.attr, node)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             items = self.elements(node.elts, env)
             return items if isinstance(node, ast.List) else tuple(items)
@@ -363,6 +391,10 @@ class Evaluator:
             return self.globals[name]
         if name in BUILTINS:
             return Builtin(name)
+        for base in self.star_imports:   # the module a star import brought the name from
+            dotted = f"{base}.{name}"
+            if _resolve(dotted) is not None and _resolve(dotted)[1] == name:
+                return Ref(dotted)
         return Ref(name)
 
     def elements(self, nodes: list[ast.expr], env: dict) -> list:
@@ -505,6 +537,8 @@ class Evaluator:
             return list(value.items)
         if isinstance(value, Params):
             return [Params(value.owner)]
+        if isinstance(value, Instance) and value.cls is not None and value.cls.container:
+            return [v for k, v in value.attrs.items() if k.isdigit()]   # `for block in self` of a Sequential subclass
         if isinstance(value, Tensor):
             return None
         return None

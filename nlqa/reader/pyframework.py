@@ -8,7 +8,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .code import CodeLayer, _resolve, tensor_shape
+from ..core.spec import LayerSpec
+from .code import CodeLayer, _resolve, batch_shape, tensor_shape
 from .layout import data_input
 from .pyvalues import (Abort, CHAIN_METHODS, DATA_FUNCTIONS, DATA_ROOTS, FLATTEN_MARK, FLATTENING,
                        Instance, Layer, LAYERISH_ROOTS, MAX_ITEMS, MAX_LAYERS, Method, Model, Params,
@@ -115,6 +116,8 @@ class FrameworkCalls:
                 target.update(args[0])
             return Unknown()
         if isinstance(target, Tensor):
+            if name == "split" and target.batch and target.shape and args and not target.path:
+                return self.split(target, args[0], kwargs.get("dim", args[1] if len(args) > 1 else 0))
             if name in FLATTENING and self.forward_flat is not None:
                 self.forward_uses.append(FLATTEN_MARK)
             return target
@@ -176,9 +179,15 @@ class FrameworkCalls:
                 target.attrs[args[0]] = args[1]
                 target.order = None
                 return None
-            if name in ("register_parameter", "add_weight"):
-                self.problem(f"a raw parameter ({_short(node, 60)})")
-                return Unknown()
+            if name == "register_parameter" and len(args) == 2 and isinstance(args[0], str):
+                if args[1] is not None:               # register_parameter("w", None): no parameter
+                    target.attrs[args[0]] = args[1]
+                    target.order = None
+                return None
+            if name == "add_weight":                  # Keras: self.w = self.add_weight(shape=(4, 8))
+                shape = kwargs.get("shape", args[0] if args and not isinstance(args[0], str) else None)
+                return self.raw_parameter(Tensor((), tuple(shape)) if isinstance(shape, (tuple, list)) else None,
+                                          kwargs.get("trainable", True), node, "keras")
             if name == "register_buffer":
                 return None
             if self.forward_uses is not None:
@@ -188,6 +197,33 @@ class FrameworkCalls:
                 tensors = [a for a in args if isinstance(a, Tensor)]
                 return tensors[0] if tensors else Unknown()
         return Unknown()
+
+    @staticmethod
+    def split(tensor: Tensor, sizes: Any, dim: Any) -> Any:
+        """``torch.empty(100, 300).split([100, 200], dim=1)``: the pieces' shapes (a list of sizes, or
+        one size for equal pieces and a smaller last one)."""
+        shape = tensor.shape
+        if not isinstance(dim, int) or isinstance(dim, bool) or not -len(shape) <= dim < len(shape) \
+                or not isinstance(shape[dim], int):
+            return Unknown()
+        side = shape[dim]
+        if isinstance(sizes, int) and not isinstance(sizes, bool) and 0 < sizes:
+            sizes = [min(sizes, side - start) for start in range(0, side, sizes)][:MAX_ITEMS]
+        if not isinstance(sizes, (list, tuple)) or not all(isinstance(n, int) and n >= 0 for n in sizes) \
+                or sum(sizes) != side:
+            return Unknown()
+        dim = dim % len(shape)
+        return [Tensor((), shape[:dim] + (n,) + shape[dim + 1:], batch=True, layout=tensor.layout) for n in sizes]
+
+    def raw_parameter(self, data: Any, trainable: Any, node: ast.Call, framework: str = "pytorch") -> Any:
+        """``nn.Parameter(torch.zeros(4, 8))``: one tensor of parameters, counted by its shape."""
+        shape = data.shape if isinstance(data, Tensor) and not data.path else None
+        if shape is None or not all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+            self.reading.unknown_args.append(f"the shape of the tensor in {_short(node, 60)}")
+            return Unknown()
+        spec = LayerSpec("Parameter", tensor=tuple(shape), trainable=trainable is not False,
+                         name=f"parameter {'×'.join(map(str, shape))}")
+        return Layer([CodeLayer(spec, framework)], _short(node, 60))
 
     def add_item(self, model: Model, item: Any) -> None:
         if isinstance(item, Tensor) and not item.path:
@@ -209,8 +245,15 @@ class FrameworkCalls:
             out.update(kwargs)
             return out
         if last == "Parameter" and ("nn" in dotted or "torch" in dotted):
-            self.problem(f"a raw parameter tensor ({_short(node, 60)})")
-            return Unknown()
+            data = kwargs.get("data", args[0] if args else None)
+            return self.raw_parameter(data, kwargs.get("requires_grad", True), node)
+        if last in ("ParameterList", "ParameterDict") and ("nn" in dotted or "torch" in dotted):
+            items = args[0] if args and isinstance(args[0], dict) else self.iterate(args[0]) if args else []
+            items = list(items.values()) if isinstance(items, dict) else items
+            if items is None or not all(isinstance(i, Layer) for i in items):
+                self.problem(f"a {last} whose parameters nlqa cannot read ({_short(node, 60)})")
+                return Unknown()
+            return Model("list", items, "torch")
         if last in ("summary",) and args and isinstance(args[0], (Model, Instance, Layer)):
             self.query(args[0], "total")
             size = kwargs.get("input_size", args[1] if len(args) > 1 else None)
@@ -262,11 +305,17 @@ class FrameworkCalls:
             return self.container(namespace, key, args, kwargs)
         if role == "input":
             shape = kwargs.get("shape", kwargs.get("input_shape", args[0] if args else None))
+            shape = batch_shape(kwargs, namespace, entry) if shape is None else shape  # Input(batch_shape=...)
             shape = (shape,) if isinstance(shape, int) else shape
             shape = tuple(shape) if isinstance(shape, (tuple, list)) and all(
                 d is None or isinstance(d, int) for d in shape) else None
             if shape is not None:
                 self.inputs.append(shape)
+            else:
+                given = next((k.value for k in node.keywords if k.arg in ("shape", "batch_shape", "input_shape")),
+                             node.args[0] if node.args else None)
+                if given is not None:   # Input(shape=X_train.shape[1:]) with X_train's shape never given
+                    self.reading.unknown_args.append(f"the value of {_short(given, 60)} in {_short(node, 60)}")
             return Tensor((), shape)
         if role == "model":
             return self.functional(args, kwargs)
@@ -289,7 +338,7 @@ class FrameworkCalls:
                 d is None or isinstance(d, int) for d in shape) else None
             layers = [CodeLayer(c.spec.with_(**changes), c.framework, c.input_shape or shape, c.source)
                       for c in inner.layers[:1]] + inner.layers[1:]
-            return Layer(layers, _short(node, 60))
+            return self.made(Layer(layers, _short(node, 60)), key, kwargs)
         if role == "ignore":
             return Layer([], _short(node, 60))
         if role == "stack":  # nn.TransformerEncoder(layer, num_layers=6[, norm=...]): the layer repeated
@@ -313,7 +362,7 @@ class FrameworkCalls:
         self.layer_count += max(len(found), 1)
         if self.layer_count > MAX_LAYERS:
             raise Abort(f"more than {MAX_LAYERS:,} layers (nlqa reads at most {MAX_LAYERS:,})")
-        return Layer(found, _short(synthetic, 60))
+        return self.made(Layer(found, _short(synthetic, 60)), key, kwargs)
 
     def synthetic(self, dotted: str, node: ast.Call, args: list, kwargs: dict, env: dict) -> ast.Call:
         """The call with every argument nlqa could work out written as a literal."""
@@ -352,8 +401,8 @@ class FrameworkCalls:
         return model
 
     def functional(self, args: list, kwargs: dict) -> Any:
-        inputs = kwargs.get("inputs", args[0] if args else None)
-        outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
+        inputs = kwargs.get("inputs", kwargs.get("input", args[0] if args else None))   # Keras 1: input=, output=
+        outputs = kwargs.get("outputs", kwargs.get("output", args[1] if len(args) > 1 else None))
         if inputs is None and outputs is None:
             return Model("sequential")
         if isinstance(inputs, (list, tuple)) and len(inputs) == 1:

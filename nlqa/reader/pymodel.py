@@ -87,6 +87,8 @@ class ModelReader:
             unused = [m for m in members if id(m) not in seen]
             if order and order[-1] is FLATTEN_MARK:
                 order.pop()
+            raw = [m for m in unused if m.layers and all(c.spec.kind == "Parameter" for c in m.layers)]
+            unused = [m for m in unused if m not in raw]   # a raw parameter is used as a tensor, not called
             counted = [m for m in unused if any(c.spec.kind not in ZERO_KINDS for c in m.layers)]
             names = ", ".join(m.source for m in counted[:3])
             if counted and instance.cls.framework == "keras":
@@ -98,7 +100,7 @@ class ModelReader:
                                   f"in {forward_name}(); still counted, since model.parameters() includes every "
                                   "registered layer")
                 self.check_unused(order, counted)
-            order += counted
+            order += counted + raw
             if instance.cls.framework == "keras" and self.call_branched:
                 self.problem(f"a model whose call() has {self.call_branched[0]}")
         else:
@@ -171,19 +173,32 @@ class ModelReader:
             return instance
         return None
 
-    def layers(self, model: Any) -> tuple[list[CodeLayer], tuple | None]:
-        """The chosen model's CodeLayers in order, with its input shape."""
+    def layers(self, model: Any) -> tuple[list[CodeLayer], tuple | None, list]:
+        """The chosen model's CodeLayers in order, with its input shape and, for each CodeLayer,
+        the layer object it came from (None for a Flatten that forward() implies)."""
         if isinstance(model, Layer):
-            return [self.with_frozen(c, model.frozen) for c in model.layers], None
+            made = {id(c): layer for layer, _ in self.constructed for c in layer.layers}
+            owners = [made.get(id(c)) for c in model.layers]   # "the modules defined": each its own
+            return [self.with_frozen(c, model.frozen) for c in model.layers], None, owners
         shape = self.input_shape(model)
         out: list[CodeLayer] = []
+        owners: list = []
+        seen: set[int] = set()
         for item in self.expand_with_flatten(model):
+            if item is not FLATTEN_MARK and id(item) in seen and not _parameter_free(item):
+                self.notes.append(f"{item.source} appears more than once in the model: one module, its "
+                                  "parameters counted once")
+                continue                      # nn.Sequential(shared, ..., shared): the same parameters
+            if item is not FLATTEN_MARK:
+                seen.add(id(item))
             if item is FLATTEN_MARK:
                 framework = out[-1].framework if out else None
                 out.append(CodeLayer(LayerSpec("Flatten", implicit=True, name="flatten (in forward)"), framework))
+                owners.append(None)
                 continue
             out += [self.with_frozen(c, item.frozen) for c in item.layers]
-        return out, shape
+            owners += [item] * len(item.layers)
+        return out, shape, owners
 
     def input_shape(self, model: Any, depth: int = 0) -> tuple | None:
         """The shape a model states for its input: its own, else its first member's."""

@@ -19,12 +19,13 @@ from .code import CodeReading, _resolve, tensor_shape
 from .pyeval import Evaluator
 from .pyframework import FrameworkCalls
 from .pymodel import ModelReader
+from .pynames import LayerNames
 from .pyvalues import ZERO_KINDS, Abort, _short
 
 CODE_SUBJECT = "The code"  # the sentence written for a script that prints a count starts so
 
 
-class Interpreter(Evaluator, FrameworkCalls, ModelReader):
+class Interpreter(Evaluator, FrameworkCalls, ModelReader, LayerNames):
     """The script interpreter: the Python subset, framework calls, and the model they build."""
 
 
@@ -88,6 +89,28 @@ def _mask_script_calls(line: str, names: dict) -> str:
     return "".join(out) + line[last:]
 
 
+def stated_shapes(text: str) -> dict[str, tuple[int, ...]]:
+    """Array shapes the text states in words or comments (grammars/stated_shapes.toml)."""
+    found: dict[str, tuple[int, ...]] = {}
+    for pattern in _shape_patterns():
+        for m in pattern.finditer(text):
+            dims = tuple(int(d) for d in m.group("dims").replace(" ", "").split(",") if d)
+            if dims and all(0 < d < 10**12 for d in dims):
+                found.setdefault(m.group("name"), dims)
+    return found
+
+
+def _shape_patterns() -> list:
+    global _PATTERNS
+    if _PATTERNS is None:
+        from ..resources import load_toml
+        _PATTERNS = [re.compile(p, re.IGNORECASE) for p in load_toml("stated_shapes.toml")["patterns"]]
+    return _PATTERNS
+
+
+_PATTERNS: list | None = None
+
+
 def read_script(text: str, reading: CodeReading) -> bool:
     """Read ``text`` as a script into ``reading``; False when it builds no model (or is no script)."""
     from .code import CALL, scan_calls
@@ -97,17 +120,18 @@ def read_script(text: str, reading: CodeReading) -> bool:
     if not source.statements:
         return False
     interp = Interpreter(reading)
+    interp.stated_shapes = stated_shapes(text)   # "X_train has shape (60000, 28, 28)"
     model = None
     try:
         interp.run(source.statements)
         model = interp.chosen()
-        layers, shape = interp.layers(model) if model is not None else ([], None)
+        layers, shape, owners = interp.layers(model) if model is not None else ([], None, [])
     except Abort as exc:
         interp.problem(str(exc))
-        layers, shape = [], None
+        layers, shape, owners = [], None, []
     except RecursionError:
         interp.problem("code nested too deeply")
-        layers, shape = [], None
+        layers, shape, owners = [], None, []
     if model is None and not interp.problems:
         if interp.unknown_models:
             reading.problems.append(f"a model built by {interp.unknown_models[-1]}, whose layers are not "
@@ -123,6 +147,8 @@ def read_script(text: str, reading: CodeReading) -> bool:
     last = max(source.code) if source.code else 0
     kept: list[str] = []
     placeholders = []
+    reading.names, reading.classes = interp.names_of(owners)   # positions: layers[i] is reading.layers[i]
+    reading.indexed = interp.indexed
     for layer in layers:
         placeholders.append(f"LAYERREF{len(reading.layers)}")
         reading.layers.append(layer)
@@ -156,13 +182,16 @@ def read_script(text: str, reading: CodeReading) -> bool:
     named = any(_resolve(m.group(1)) for m in CALL.finditer(outside))
     if named and not layers and not interp.problems:
         del reading.layers[:]
+        reading.names, reading.classes, reading.indexed = {}, [], {}
         reading.script, reading.notes = False, []
         return False                    # the model's lines did not parse: read call by call
     if layers and named:
         other = CodeReading(outside)
         scan_calls(outside, other)
         mine = {(c.spec.kind, c.spec.units) for c in layers}
-        if not other.layers or any((c.spec.kind, c.spec.units) not in mine for c in other.layers):
+        kinds = {c.spec.kind for c in layers}   # "Embedding(trainable=False)" in a title: the code's Embedding
+        if not other.layers or any((c.spec.kind, c.spec.units) not in mine
+                                   and not (c.spec.units is None and c.spec.kind in kinds) for c in other.layers):
             reading.problems.append("layer calls both in the code and outside it (a line that does not parse, "
                                     "or prose naming other layers)")
 

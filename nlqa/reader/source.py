@@ -151,13 +151,15 @@ def comment(line: str) -> str:
 def _chunks(work: list[str]) -> list[tuple[int, int]]:
     """Top-level statements as line ranges [start, end)."""
     chunks: list[list[int]] = []
-    depth, triple, continued, decorating = 0, None, False, False
+    depth, triple, continued, decorating, opened = 0, None, False, False, False
     for i, line in enumerate(work):
         stripped = line.strip()
         starts = (stripped and not stripped.startswith("#") and _indent(line) == 0 and triple is None
                   and not continued and not stripped.startswith(CONTINUATIONS))
-        if starts and depth > 0 and stripped[0] in ")]}":
-            starts = False
+        if starts and depth > 0 and (stripped[0] in ")]}" or opened):
+            starts = False                      # "Sequential([" then "l0," unindented: still the call
+        if stripped and not stripped.startswith("#"):
+            opened = stripped.endswith(("(", "[", "{", ","))
         if starts and decorating and not stripped.startswith("@"):
             starts, decorating = False, False  # the def/class a decorator belongs to
         elif starts:
