@@ -59,9 +59,14 @@ class QuestionMixin:
         return bool(PART_MARK.search(self.reading.doc.text))
 
     def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
-        quantities = self.mentions("QUANTITY") or [
+        from .operations import OPERATIONS, in_code  # 'flops, params = profile(...)': a variable, not the ask
+        quantities = [m for m in self.mentions("QUANTITY") if not (m.id in OPERATIONS and in_code(self.reading.doc, m))]
+        quantities = quantities or [
             Mention("QUANTITY", "total_parameters", m.start, m.end, None, m.text) for m in self.mentions("PARAMCOUNT")]
         in_asked = [m for m in quantities if self.sentence(m) == asked]
+        ops = [m for m in quantities if m.id in OPERATIONS]
+        if ops and in_asked and all(self._said_by_code(m) for m in in_asked):
+            in_asked = ops  # "Torchinfo ... computing MACs" + summary(model): the MACs, not what the code prints
         doc = self.reading.doc
         if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
             in_asked = in_asked[1:]  # "how many of the parameters ... are biases?"
@@ -103,17 +108,8 @@ class QuestionMixin:
         sentence ("why is my parameter count so big?") does not make the question off-topic."""
         def here(m: Mention) -> bool:
             return asked is None or self.sentence(m) == asked
-        # FLOPs/MACs anywhere make the question one about operations, unless a count is asked beside them
-        doc = self.reading.doc
-
-        def in_code(m: Mention) -> bool:  # "flops, params = profile(model, ...)": a variable, not the ask
-            after = doc[m.end].text if m.end < len(doc) else ""
-            before = doc[m.start - 1].text if m.start else ""
-            return after in (",", "=", "(", ")") or before in ("(", ",", ".", "=")
-        cues = [m for m in self.mentions("OFFTOPIC") if here(m) or (m.id == "operations" and not in_code(m))]
-        operations = any(m.id == "operations" for m in cues)
-        if not cues or any(here(m) and not (operations and self._said_by_code(m))
-                           for m in self.mentions("QUANTITY", "MEMORY")):
+        cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
+        if not cues or any(here(m) for m in self.mentions("QUANTITY", "MEMORY")):
             return None
         if all(m.id == "explanation" for m in cues) and self.mentions("PARAMCOUNT", "QUANTITY", "MEMORY"):
             # "why does my Dense(10) layer have 7850 parameters?", "The summary says 321 params. Why 321?":
