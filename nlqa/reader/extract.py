@@ -16,6 +16,7 @@ from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
 from .operations import OPERATIONS
 from .operations import request as operations_request
+from .relines import relined
 from .constraints import frozen_after
 from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
@@ -32,6 +33,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     binary_alternative = False
 
     def __init__(self, question: str, framework: str | None = None):
+        question = relined(question)   # code pasted without its line breaks: one statement per line
         self.question = question
         self.override = framework
         self.code: CodeReading
