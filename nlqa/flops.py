@@ -87,6 +87,13 @@ def flops_answer(x: Extraction, count: NetworkCount, label_of, network_dict) -> 
     per = table["flops_per_mac"]
     tokens = 1 if settings.get("per_step") else settings.get("sequence")
     assumptions = list(x.assumptions)
+    if settings.get("lengths") and not settings.get("per_step"):
+        shown = " and ".join(f"{n:,}" for n in settings["lengths"])
+        return dict(status="needs_clarification", framework=count.spec.framework,
+                    missing=(f"which sequence length the MACs are for (the code sets it to {shown})",),
+                    message=f"Understood: {', '.join(x.understood) or 'the network'}. Missing: which sequence length "
+                            f"the MACs are for: the code runs it with {shown}, and the count grows with it. Ask again "
+                            "with one, e.g. '... for a sequence of 100 tokens ...'.", assumptions=tuple(assumptions))
     try:
         spec = at_sequence(count.spec, tokens)
         counted = count_network(spec) if spec is not count.spec else count

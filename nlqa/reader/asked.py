@@ -46,10 +46,28 @@ class QuestionMixin:
         if preferred:
             # several parts asked ("a) What is the output size? b) How many parameters?"): the first part
             # asked is the answer's value (DESIGN: `value` is the first part)
-            return preferred[0] if self._enumerated_parts(preferred) else preferred[-1]
+            if self._enumerated_parts(preferred):
+                return preferred[0]
+            first = self._before_operations(preferred)
+            return preferred[-1] if first is None else first
         if candidates:
             return candidates[-1]
         return max(quantity_sentences) if quantity_sentences else None
+
+    def _before_operations(self, preferred: list[int]) -> int | None:
+        """ "... how to measure the size of parameters? What's more, how to compute the FLOPs?": a question
+        about FLOPs/MACs after another question about a count is a second question; the first is the value."""
+        from .operations import OPERATIONS
+        kinds: dict[int, set[str]] = {}
+        for m in self.mentions("QUANTITY"):
+            kinds.setdefault(self.sentence(m), set()).add("ops" if m.id in OPERATIONS else "count")
+        last = preferred[-1]
+        if kinds.get(last) != {"ops"}:
+            return None
+        doc, of = self.reading.doc, self.reading.sentence_of
+        earlier = [s for s in dict.fromkeys(preferred) if s < last and "count" in kinds.get(s, set())
+                   and doc[max(i for i in range(len(doc)) if of[i] == s)].text == "?"]
+        return earlier[-1] if earlier else None
 
     def _enumerated_parts(self, sentences: list[int]) -> bool:
         """Whether the asking sentences are parts of one question ("a) ... b) ...", "(i) ... (ii) ...",
@@ -65,7 +83,8 @@ class QuestionMixin:
             Mention("QUANTITY", "total_parameters", m.start, m.end, None, m.text) for m in self.mentions("PARAMCOUNT")]
         in_asked = [m for m in quantities if self.sentence(m) == asked]
         ops = [m for m in quantities if m.id in OPERATIONS]
-        if ops and in_asked and all(self._said_by_code(m) for m in in_asked):
+        said = in_asked or quantities[-1:]
+        if ops and said and all(self._said_by_code(m) for m in said):
             in_asked = ops  # "Torchinfo ... computing MACs" + summary(model): the MACs, not what the code prints
         doc = self.reading.doc
         if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":

@@ -71,7 +71,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         quantity, qmention = self.quantity(asked)
         if quantity in OPERATIONS:  # MACs/FLOPs: which first, and the sequence length, time step, batch
             x.operations = operations_request(self.reading.doc, self.mentions("QUANTITY"), asked,
-                                              self.reading.sentence_of)
+                                              self.reading.sentence_of, self.question)
             quantity = (x.operations["asked"] or [quantity])[0]
         ref, ref_tokens = self.reference(asked, qmention)
         self.asked_ref = ref

@@ -54,11 +54,21 @@ def _after_phrase(tokens: list[str], i: int, phrases: list[list[str]], fillers: 
     return _ends_at(tokens, j, phrases) > 0 or _ends_at(tokens, i, phrases) > 0
 
 
-def settings(doc) -> dict[str, Any]:
-    """The sequence length, one time step and the batch a MACs/FLOPs question states."""
+def code_lengths(question: str) -> list[int]:
+    """The values pasted code assigns to a sequence-length variable ("seq_length = 100"), in order."""
+    import re
+    names = "|".join(re.escape(n) for n in words()["sequence_variables"])
+    return [int(m.group(1)) for m in re.finditer(rf"\b(?:{names})\s*=\s*(\d+)\b", question)]
+
+
+def settings(doc, question: str = "") -> dict[str, Any]:
+    """The sequence length, one time step and the batch a MACs/FLOPs question states; ``lengths`` lists
+    the different sequence lengths pasted code assigns when it assigns more than one."""
     w = words()
     tokens = [t.lower_ for t in doc]
-    out: dict[str, Any] = {"sequence": None, "per_step": False, "batch": None}
+    lengths = list(dict.fromkeys(code_lengths(question)))
+    out: dict[str, Any] = {"sequence": lengths[0] if len(lengths) == 1 else None, "per_step": False, "batch": None,
+                           "lengths": lengths if len(lengths) > 1 else []}
     for i, tok in enumerate(tokens):
         if _phrase_at(tokens, i, w["per_step"]):
             out["per_step"] = True
@@ -77,7 +87,8 @@ def settings(doc) -> dict[str, Any]:
     return out
 
 
-def request(doc, quantities: list[Mention], asked: int | None, sentence_of: list[int]) -> dict[str, Any]:
+def request(doc, quantities: list[Mention], asked: int | None, sentence_of: list[int],
+            question: str = "") -> dict[str, Any]:
     """The MACs/FLOPs asked, in order (the first is the answer's value), with the question's settings.
     A FLOPs word glossed by a MACs word in parentheses ("operation count (multiply-accumulates)")
     asks for the MACs."""
@@ -91,4 +102,4 @@ def request(doc, quantities: list[Mention], asked: int | None, sentence_of: list
             continue  # the FLOPs are defined as the MACs that follow
         if m.id not in order:
             order.append(m.id)
-    return dict(settings(doc), asked=order)
+    return dict(settings(doc, question), asked=order)
