@@ -67,6 +67,14 @@ def _layer_steps(ops: NetworkOps, label_of) -> list[str]:
     return steps
 
 
+def _si(n: int) -> str:
+    """4,089,184,256 → '4.09 G' (the prefixes FLOP counts are quoted with: k, M, G, T, P)."""
+    for size, prefix in ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
+        if n >= size:
+            return f"{n / size:.3g} {prefix}"
+    return f"{n} "
+
+
 def _alternatives(quantity: str, macs: int, bias: int, per: int, value: int) -> list[dict]:
     table = load_toml("flops.toml")["alternatives"]
     if quantity == "flops":
@@ -118,6 +126,8 @@ def flops_answer(x: Extraction, count: NetworkCount, label_of, network_dict) -> 
     if batch != 1:
         steps.append(f"Batch of {batch}: {batch} × {ops.macs:,} = {macs:,} MACs")
     steps.append(f"FLOPs: {per} × {macs:,} = {per * macs:,} (1 MAC = {per} FLOPs)")
+    if per * macs >= 10**6:
+        steps.append(f"≈ {_si(macs)}MACs = {_si(per * macs)}FLOPs")
     if bias:
         steps.append(f"Bias adds (not counted): {bias:,}")
     quantity = x.quantity

@@ -78,9 +78,15 @@ def macs_of(*kinds: str) -> Callable[[MacFormula], MacFormula]:
 
 
 def mac(label: str, *factors: int) -> Term:
-    """A MAC summand: the product of its factors (factors equal to 1 left out of the expression)."""
-    shown = tuple(f for f in factors if f != 1) or (1,)
-    return Term(label, "macs", shown, prod(factors))
+    """A MAC summand: the product of its factors, each shown as the label names it."""
+    return Term(label, "macs", tuple(factors), prod(factors))
+
+
+def named_macs(label: str, named: tuple[tuple[str, int], ...], keep: tuple[str, ...] = ()) -> Term:
+    """A MAC summand whose label lists its factors by name; a structural factor equal to 1 (one
+    direction, one gate) is left out of both, unless ``keep`` names it."""
+    shown = [(name, f) for name, f in named if f != 1 or name not in ("dirs", "g") or name in keep]
+    return mac(f"{label} ({' × '.join(name for name, _ in shown)})", *(f for _, f in shown))
 
 
 def _known(sides, what: str) -> int:
@@ -168,10 +174,10 @@ def recurrent(c: LayerCount) -> Ops:
         raise SequenceLengthNeeded(f"the MACs of the {spec.kind} layer depend on the sequence length (time "
                                    "steps), which the question does not give.")
     steps = c.input_shape[0]
-    terms = [mac("input products (T × dirs × g × i × u)", steps, dirs, g, i, u),
-             mac("recurrent products (T × dirs × g × h × u)", steps, dirs, g, h, u)]
+    terms = [named_macs("input products", (("T", steps), ("dirs", dirs), ("g", g), ("i", i), ("u", u))),
+             named_macs("recurrent products", (("T", steps), ("dirs", dirs), ("g", g), ("h", h), ("u", u)))]
     if spec.proj_size:
-        terms.append(mac("projection (T × dirs × u × p)", steps, dirs, u, spec.proj_size))
+        terms.append(named_macs("projection", (("T", steps), ("dirs", dirs), ("u", u), ("p", spec.proj_size))))
     per_step = dirs * (g * u * (i + h) + (u * spec.proj_size if spec.proj_size else 0))
     biases = sum(t.value for t in c.terms if t.kind == "biases")
     g_txt = "" if g == 1 else f"{g}"
