@@ -88,6 +88,28 @@ def _alternatives(quantity: str, macs: int, bias: int, per: int, value: int) -> 
     return out
 
 
+def _other_readings(x: Extraction, tokens: int | None, batch: int, quantity: str, value: int) -> list[dict]:
+    """The reader's other readings of the layers ("without the pooler"), counted in MACs or FLOPs, when
+    they can be and differ. Readings of the input or of the framework's bias convention are left out:
+    the sequence the question states, or the bias sets, would not be what they name."""
+    per = load_toml("flops.toml")["flops_per_mac"]
+    out: list[dict] = []
+    main = x.spec
+    for alt in x.alternatives:
+        if alt.spec is None or alt.quantity is not None or alt.minus_terms or alt.layers_removed:
+            continue
+        if main is None or alt.spec.input != main.input or alt.spec.framework != main.framework:
+            continue
+        try:
+            macs = count_macs(count_network(at_sequence(alt.spec, tokens))).macs * batch
+        except SpecError:
+            continue
+        alt_value = macs if quantity == "macs" else per * macs
+        if alt_value != value and all(a["value"] != alt_value for a in out):
+            out.append({"reading": alt.reading, "value": alt_value})
+    return out
+
+
 def flops_answer(x: Extraction, count: NetworkCount, label_of, network_dict) -> dict[str, Any]:
     """The fields of the Answer for a MACs or FLOPs question (status, value, steps, assumptions...)."""
     settings = x.operations or {}
@@ -145,12 +167,13 @@ def flops_answer(x: Extraction, count: NetworkCount, label_of, network_dict) -> 
         assumptions.append(f"sequence length {tokens:,} as the question says")
     if batch == 1:
         assumptions.append("batch 1 (one input), a forward pass only")
+    alternatives = _alternatives(quantity, macs, bias, per, value) + _other_readings(x, tokens, batch, quantity, value)
     network = network_dict(counted)
     for row, layer_ops in zip(network["layers"], ops.layers):
         row["macs"], row["flops"] = layer_ops.ops.macs * batch, per * layer_ops.ops.macs * batch
     totals = dict(counted.totals, macs=macs, flops=per * macs, bias_adds=bias)
     return dict(status="answered", value=value, unit=None, framework=counted.spec.framework, steps=tuple(steps),
-                assumptions=tuple(assumptions), alternatives=tuple(_alternatives(quantity, macs, bias, per, value)),
+                assumptions=tuple(assumptions), alternatives=tuple(alternatives),
                 network=network, totals=totals,
                 tip="A MAC is one multiply and one add: FLOPs = 2 × MACs. thop, ptflops and fvcore print MACs "
                     "and often call them FLOPs; torch.utils.flop_counter prints FLOPs (2 per MAC).")

@@ -13,7 +13,7 @@ A side that is ``None`` (the time steps of a sequence nobody stated) raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 from typing import Callable
 
@@ -97,13 +97,21 @@ def _known(sides, what: str) -> int:
 
 
 def count_macs(count: NetworkCount) -> NetworkOps:
-    """The MACs of every layer of a counted network (batch 1), in order."""
+    """The MACs of every layer of a counted network (batch 1), in order. A recurrent layer stacked on
+    another runs over the same time steps, whether or not the shapes show the sequence (a textbook
+    stack passes only the last state on, but the layer above still reads every step)."""
     rows = []
+    steps = None
     for c in count.layers:
         func = MAC_FORMULAS.get(c.spec.kind)
         if func is None:
             raise SpecError(f"nlqa cannot count the MACs of a {c.spec.kind} layer yet.", layer=c.index or None)
-        rows.append(LayerOps(c, func(c)))
+        if c.spec.kind in RECURRENT_GATES and len(c.input_shape) == 1 and steps is not None:
+            c = replace(c, input_shape=(steps,) + tuple(c.input_shape))
+        ops = func(c)
+        if c.spec.kind in RECURRENT_GATES:
+            steps = ops.steps
+        rows.append(LayerOps(c, ops))
     return NetworkOps(tuple(rows))
 
 
