@@ -27,7 +27,7 @@ class AssemblyMixin:
         consumed = phrases.consumed
         self._input_channels()
         # inputs named in prose
-        for m in self.mentions("INPUT"):
+        for m in sorted(self.mentions("INPUT") + self._matrix_inputs(), key=lambda m: m.start):
             if m.value is None or isinstance(m.value, float):
                 continue
             value = self._prose_shape(m)
@@ -348,6 +348,34 @@ class AssemblyMixin:
                 return values
         return None
 
+    def _one_filter(self) -> bool:
+        """The question names its convolution's filter in the singular and never counts filters."""
+        v, words = vocab(), [t.lower_ for t in self.reading.doc]
+        if any(m.id == "filters" for m in self.mentions("CONV")) or self.mentions("UNITS"):
+            return False
+        singular = any(w in v["filter_singular"] and any(d in v["filter_singular_determiners"]
+                                                         for d in words[max(i - 2, 0):i])
+                       and not any(t.isdigit() for t in words[max(i - 2, 0):i])  # "a 64-filter conv"
+                       for i, w in enumerate(words))
+        return singular and not any(w in v["filter_plural"] for w in words)
+
+    def _convolved(self) -> bool:
+        """A convolution is named (a kernel or a conv word) and no embedding is."""
+        return (any(m.id == "kernel" for m in self.mentions("CONV")) or any(
+            m.id == "Conv" for m in self.mentions("KIND"))) and not any(
+            m.id == "Embedding" for m in self.mentions("KIND")) and not any(
+            m.id != "table" for m in self.mentions("EMBED"))
+
+    def _matrix_inputs(self) -> list[Mention]:
+        """"A matrix of size 4x4 is convolved with a 3x3 filter": with a convolution and no embedding
+        named, a matrix of a given size is the input (one channel), not an embedding table."""
+        nouns = vocab()["matrix_nouns"]
+        if not self._convolved():
+            return []
+        return [Mention("INPUT", "image", m.start, m.end, m.value + (1,), m.text) for m in self.mentions("EMBED")
+                if isinstance(m.value, tuple) and len(m.value) == 2
+                and any(t.lower_ in nouns for t in self.reading.doc[max(m.start - 1, 0):m.end + 1])]
+
     def _implied_convolutions(self, groups: list[Group]) -> list[Group]:
         """'96 filters of 11x11, stride 4; 3x3 max pooling; 256 filters of 5x5 ...': a phrase with a filter
         count and a kernel but no conv word is a convolution (one per such phrase)."""
@@ -382,6 +410,11 @@ class AssemblyMixin:
             if has_kernel and not covered:
                 at = next((k for k, g in enumerate(out) if g.start > m.start), len(out))
                 out.insert(at, Group(m.start, m.start, kind="Conv", count=1, text="(convolution)"))
+        kernels = [m for m in conv if m.id == "kernel"]
+        if kernels and not any(g.kind in CONV_KINDS | POOL_KINDS for g in out) and self._one_filter():
+            # "a kernel/filter of size 5x5 with a stride of 1": one filter slid over the input
+            at = next((k for k, g in enumerate(out) if g.start > kernels[0].start), len(out))
+            out.insert(at, Group(kernels[0].start, kernels[0].start, kind="Conv", count=1, text="(convolution)"))
         return out
 
     def _no_bias(self, g: Group) -> bool:
@@ -542,6 +575,9 @@ class AssemblyMixin:
                 words[t.lower_] for t in self.reading.doc if t.lower_ in words]
             if channels:
                 value = value + (channels[0],)
+        if len(value) == 2 and any(w in vocab()["matrix_nouns"] for w in m.text.lower().split()) \
+                and self._convolved():
+            value = value + (1,)  # "a 6x6 matrix is convolved with a 3x3 kernel": one channel
         if m.id == "frames":
             frames = self.reading.doc[m.start].text
             if frames.isdecimal():
@@ -699,6 +735,9 @@ class AssemblyMixin:
             a["kernel"], self.kernel_channels = a["kernel"][:2], a["kernel"][2]  # "filters of size 5x5x3"
         if kind in CONV_KINDS:
             filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
+            if kind != "DepthwiseConv2D" and not isinstance(filters, int) and self._one_filter():
+                filters = 1
+                x.assumptions.append("one filter: the question speaks of a single filter (kernel)")
             if kind != "DepthwiseConv2D" and not isinstance(filters, int):
                 x.missing.append(f"how many filters the {name} layer has")
                 return []

@@ -82,7 +82,8 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                              f"{len(phrases.groups):,}; nlqa reads at most {MAX_LAYERS:,})")
             return x
         has_network = bool(phrases.groups or phrases.architectures or self.code.layers
-                           or phrases.network_kind or self.mentions("INPUT", "UNITS"))
+                           or phrases.network_kind or self.mentions("INPUT", "UNITS")
+                           or any(m.id in ("kernel", "filters") for m in self.mentions("CONV")))
         if self.code.problems:
             x.status = "unsupported"
             x.quantity = quantity
