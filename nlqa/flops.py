@@ -135,9 +135,12 @@ def flops_answer(x: Extraction, count: NetworkCount, label_of, network_dict) -> 
                             f"{exc.problem} Ask again with it, e.g. '... over sequences of 50 time steps ...' or "
                             "'... for 128 tokens ...'.", assumptions=tuple(assumptions))
     except SpecError as exc:
+        understood = ', '.join(x.understood) or 'the network'
+        hint = ("Ask again with it, e.g. '... on 32x32 RGB images ...'." if "spatial size" in exc.problem else
+                "nlqa counts the MACs of dense, convolution, recurrent, attention and transformer layers and of "
+                "ResNet stages; ask about a network made of those.")
         return dict(status="needs_clarification", framework=count.spec.framework, missing=(str(exc),),
-                    message=f"nlqa could not count the operations of this network: {exc}",
-                    assumptions=tuple(assumptions))
+                    message=f"Understood: {understood}. Missing: {exc} {hint}", assumptions=tuple(assumptions))
     batch = settings.get("batch") or 1
     macs, bias = ops.macs * batch, ops.bias_adds * batch
     steps = _layer_steps(ops, label_of)

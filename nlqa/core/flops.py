@@ -89,8 +89,11 @@ def named_macs(label: str, named: tuple[tuple[str, int], ...], keep: tuple[str, 
     return mac(f"{label} ({' × '.join(name for name, _ in shown)})", *(f for _, f in shown))
 
 
-def _known(sides, what: str) -> int:
+def _known(sides, what: str, spatial: bool = False) -> int:
     if any(s is None for s in sides):
+        if spatial:
+            raise SpecError(f"the MACs of {what} depend on the input's spatial size (its height and width), "
+                            "which the question does not give.")
         raise SequenceLengthNeeded(f"the MACs of {what} depend on the sequence length (time steps), which "
                                    "the question does not give.")
     return prod(sides)
@@ -105,7 +108,7 @@ def count_macs(count: NetworkCount) -> NetworkOps:
     for c in count.layers:
         func = MAC_FORMULAS.get(c.spec.kind)
         if func is None:
-            raise SpecError(f"nlqa cannot count the MACs of a {c.spec.kind} layer yet.", layer=c.index or None)
+            raise SpecError(f"nlqa cannot count the MACs of {c.spec.kind} layers yet.", layer=c.index or None)
         if c.spec.kind in RECURRENT_GATES and len(c.input_shape) == 1 and steps is not None:
             c = replace(c, input_shape=(steps,) + tuple(c.input_shape))
         ops = func(c)
@@ -139,7 +142,7 @@ def convolution(c: LayerCount) -> Ops:
     k = _sides(spec.kernel, dims, 1, "kernel")
     kk = prod(k)
     c_in, c_out = c.input_shape[-1] if c.input_shape[-1] is not None else spec.in_features, c.output_shape[-1]
-    out = _known(c.output_shape[:-1], f"a {spec.kind} layer")
+    out = _known(c.output_shape[:-1], f"a {spec.kind} layer", len(c.output_shape) > 2)
     bias = out * c_out if spec.bias else 0
     if spec.kind == "DepthwiseConv2D":
         return Ops((mac("depthwise (out positions × k×k × C_in·m)", out, kk, c_out),), bias, "H_out·W_out·k·k·C_in·m")
@@ -150,7 +153,7 @@ def convolution(c: LayerCount) -> Ops:
         return Ops(terms, bias, "H_out·W_out·(k·k·C_in·m + C_in·m·C_out)")
     per_group = c_in // spec.groups
     if spec.kind.endswith("Transpose"):
-        positions = _known(c.input_shape[:-1], f"a {spec.kind} layer")
+        positions = _known(c.input_shape[:-1], f"a {spec.kind} layer", len(c.input_shape) > 2)
         return Ops((mac("weights (in positions × kernel × C_in/g × C_out)", positions, kk, per_group, c_out),),
                    bias, "in positions·k·k·(C_in/g)·C_out")
     return Ops((mac("weights (out positions × kernel × C_in/g × C_out)", out, kk, per_group, c_out),), bias,
@@ -162,7 +165,7 @@ def conv_bn(c: LayerCount) -> Ops:
     """A named model's convolution (with BatchNorm, not counted): ``H_out·W_out·k·k·C_in/g·C_out``."""
     spec = c.spec
     k = spec.kernel[0] if spec.kernel else 3
-    out = _known(c.output_shape[:-1], "a convolution")
+    out = _known(c.output_shape[:-1], "a convolution", True)
     c_in, c_out = c.input_shape[-1], c.output_shape[-1]
     terms = (mac(f"{k}×{k} convolution (out positions × k×k × C_in/g × C_out)", out, k * k, c_in // spec.groups,
                  c_out),)
