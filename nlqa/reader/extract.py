@@ -17,6 +17,7 @@ from .normalize import normalize
 from .operations import OPERATIONS
 from .operations import request as operations_request
 from .relines import relined
+from .attach import attached
 from .constraints import frozen_after
 from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
@@ -39,7 +40,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         self.code: CodeReading
         self.code, layout_note = channels_last(read_code(question), question)
         self.text = normalize(self.code.text)
-        self.reading: Reading = read(self.text)
+        self.reading: Reading = attached(read(self.text))   # bare sizes moved to the noun they quantify
         self.x = Extraction(question)
         if layout_note:
             self.x.assumptions.append(layout_note)
