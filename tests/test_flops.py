@@ -93,3 +93,14 @@ def test_flops_convention_is_stated_from_the_grammar():
     table = load_toml("flops.toml")
     assert table["flops_per_mac"] == 2 and table["bias_adds"] is False and table["activations"] is False
     assert "1 MAC = 2 FLOPs" in convention_text()
+
+
+@pytest.mark.parametrize("first, follow_up, changed", [
+    ("How many FLOPs does an LSTM layer with 64 units need over sequences of 20 time steps with 10 features each?",
+     "what if it were a GRU?", "  FLOPs: 2 × 284,160 = 568,320 (1 MAC = 2 FLOPs) (was 757,760)"),
+    ("How many MACs does an LSTM layer with 64 units need over sequences of 20 time steps with 10 features each?",
+     "what if it were a GRU?", "  Total MACs: 284,160 (was 378,880)"),
+])
+def test_flops_chat_follow_up_says_the_previous_value_beside_its_own_line(cli, first, follow_up, changed):
+    out = cli("chat", "--plain", stdin=f"{first}\n{follow_up}\n").stdout
+    assert changed in out.split(f"> {follow_up}")[1].splitlines()
