@@ -158,10 +158,8 @@ def flops_answer(x: Extraction, count: NetworkCount, label_of, network_dict) -> 
     quantity = x.quantity
     value = macs if quantity == "macs" else per * macs
     asked = settings.get("asked") or [quantity]
-    if len(asked) > 1:
-        other = asked[1]
-        steps.append(f"Also asked: {'FLOPs' if other == 'flops' else 'MACs'} = "
-                     f"{(per * macs if other == 'flops' else macs):,}")
+    values = {"macs": macs, "flops": per * macs}
+    parts = tuple({"quantity": q, "value": values[q], "layer": None} for q in asked) if len(asked) > 1 else ()
     assumptions.append("convention: " + convention_text())
     assumptions.append(table["torch_relation"])
     if settings.get("per_step"):
@@ -177,6 +175,6 @@ def flops_answer(x: Extraction, count: NetworkCount, label_of, network_dict) -> 
     totals = dict(counted.totals, macs=macs, flops=per * macs, bias_adds=bias)
     return dict(status="answered", value=value, unit=None, framework=counted.spec.framework, steps=tuple(steps),
                 assumptions=tuple(assumptions), alternatives=tuple(alternatives),
-                network=network, totals=totals,
+                network=network, totals=totals, parts=parts,
                 tip="A MAC is one multiply and one add: FLOPs = 2 × MACs. thop, ptflops and fvcore print MACs "
                     "and often call them FLOPs; torch.utils.flop_counter prints FLOPs (2 per MAC).")

@@ -51,8 +51,8 @@ def test_flops_answer_matches_the_case(case):
     assert sum(row["flops"] for row in got.network["layers"]) == case["flops"]
     assert "convention: " + convention_text() in got.assumptions
     assert f"FLOPs: 2 × {case['macs']:,} = {case['flops']:,} (1 MAC = 2 FLOPs)" in got.steps
-    if case.get("also"):
-        assert case["also"] in got.steps
+    asked = case.get("parts", [case["quantity"]])   # both asked: one part each, the first is the value
+    assert [(p["quantity"], p["value"]) for p in got.parts] == [(q, case[q]) for q in asked]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
