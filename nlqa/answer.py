@@ -28,6 +28,8 @@ QUANTITY_WORDS = {
     "input_weights": "input-to-hidden weights",
     "active_parameters": "active parameters (used per token)",
     "lora_parameters": "trainable LoRA parameters",
+    "macs": "MACs (multiply-accumulates of one forward pass)",
+    "flops": "FLOPs (of one forward pass)",
 }
 TERM_QUANTITIES = {"recurrent_weights": "recurrent weights", "input_weights": "input weights"}  # term labels
 MAX_QUESTION_CHARS = 200_000
@@ -496,6 +498,13 @@ def unused_caveat(ledger) -> str | None:
             f"{'it' if len(left) == 1 else 'them'} out")
 
 
+def _operations_answer(x: Extraction, count: NetworkCount, base: dict) -> Answer:
+    """MACs or FLOPs of a forward pass (nlqa.flops), with the convention stated."""
+    from .flops import flops_answer
+    fields = flops_answer(x, count, _layer_label, network_dict)
+    return Answer(**{**base, **fields})
+
+
 def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCount | None]:
     question = x.question
     base = dict(question=question, id=id, quantity=x.quantity, assumptions=tuple(x.assumptions),
@@ -518,6 +527,8 @@ def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCou
             base["assumptions"] = (*base["assumptions"], note)
     if x.quantity in MEMORY_QUANTITIES:
         return _memory_answer(x, count.totals["total_parameters"], count, base), count
+    if x.quantity in ("macs", "flops"):
+        return _operations_answer(x, count, base), count
     if x.quantity in SERVING_QUANTITIES:
         from .serving import serving_answer
         fields = serving_answer(x, count, derivation(count, "total_parameters", None))

@@ -15,6 +15,11 @@ Each answered item carries ``"verify": "<oracle>: <code>"``:
   biases, connections, the parameters of one layer); a number or a shape is compared as it is.
 - ``arith: <code>``: plain arithmetic on counts stated by a framework elsewhere (memory in bytes
   from a verified count, say); allowed only for memory quantities.
+- ``torch-flops: <code>``: for the quantities ``macs`` and ``flops``. Statements that define ``model``
+  and ``inputs`` (a tuple: ``model(*inputs)`` is run) or a function ``forward()``; the pass is run under
+  ``torch.utils.flop_counter.FlopCounterMode`` (no_grad). Its total is the FLOPs (2 per multiply-
+  accumulate, bias adds and elementwise operations ignored: nlqa's convention), half of it the MACs.
+  FlopCounterMode counts 0 for ``nn.LSTM`` on CPU (a fused kernel): unroll ``nn.LSTMCell`` instead.
 
 Items whose gold is ``needs_clarification`` or ``unsupported`` carry ``"verify": "none: <why>"``.
 
@@ -40,6 +45,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 MODULE_QUANTITIES = {"total_parameters", "trainable_parameters", "non_trainable_parameters", "weights",
                      "biases", "connections", "layer_parameters"}
 ARITH_QUANTITIES = {"memory_bytes", "training_memory_bytes"}
+FLOPS_QUANTITIES = {"macs", "flops"}
 
 
 def _is_torch(m) -> bool:
@@ -129,6 +135,29 @@ def run(code: str, ns: dict):
     return eval(code, dict(ns))
 
 
+def flop_count(code: str, ns: dict) -> int:
+    """torch.utils.flop_counter's total for the forward pass ``code`` sets up (see the docstring)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    scope = dict(ns)
+    exec(code, scope)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        if "forward" in scope:
+            scope["forward"]()
+        else:
+            scope["model"](*scope["inputs"])
+    return counter.get_total_flops()
+
+
+def measured_flops(code: str, ns: dict, quantity: str) -> int:
+    flops = flop_count(code, ns)
+    if quantity == "flops":
+        return flops
+    if flops % 2:
+        raise ValueError(f"an odd FLOP count {flops} is no whole number of MACs")
+    return flops // 2
+
+
 def measured(result, quantity: str):
     if isinstance(result, (int, float, list, tuple)) or type(result).__name__ in ("int64", "int32"):
         return list(result) if isinstance(result, tuple) else result
@@ -157,14 +186,19 @@ def check(item: dict, ns: dict) -> str | None:
     oracle, code = (part.strip() for part in verify.split(":", 1))
     if expect.get("status") != "answered":
         return None if oracle == "none" and code else "an unanswerable item needs 'none: <why>'"
-    if oracle not in ("torch", "keras", "arith"):
+    if oracle not in ("torch", "keras", "arith", "torch-flops"):
         return f"unknown oracle {oracle!r}"
     if oracle == "arith" and expect.get("quantity") not in ARITH_QUANTITIES:
         return "arith is allowed only for memory quantities"
-    if oracle in ns.get("_missing", ()):
+    if (oracle == "torch-flops") != (expect.get("quantity") in FLOPS_QUANTITIES):
+        return "macs and flops golds are verified with torch-flops, and torch-flops verifies only those"
+    if oracle.split("-")[0] in ns.get("_missing", ()):
         return f"the {oracle} oracle is not installed"
     try:
-        got = measured(run(code, ns), expect.get("quantity", ""))
+        if oracle == "torch-flops":
+            got = measured_flops(code, ns, expect["quantity"])
+        else:
+            got = measured(run(code, ns), expect.get("quantity", ""))
     except Exception as exc:  # a broken verify line is a finding, not a crash of the whole run
         return f"{type(exc).__name__}: {exc}"
     if isinstance(got, float) and got.is_integer():

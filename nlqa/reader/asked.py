@@ -47,10 +47,28 @@ class QuestionMixin:
         if preferred:
             # several parts asked ("a) What is the output size? b) How many parameters?"): the first part
             # asked is the answer's value (DESIGN: `value` is the first part)
-            return preferred[0] if self._enumerated_parts(preferred) else preferred[-1]
+            if self._enumerated_parts(preferred):
+                return preferred[0]
+            first = self._before_operations(preferred)
+            return preferred[-1] if first is None else first
         if candidates:
             return candidates[-1]
         return max(quantity_sentences) if quantity_sentences else None
+
+    def _before_operations(self, preferred: list[int]) -> int | None:
+        """ "... how to measure the size of parameters? What's more, how to compute the FLOPs?": a question
+        about FLOPs/MACs after another question about a count is a second question; the first is the value."""
+        from .operations import OPERATIONS
+        kinds: dict[int, set[str]] = {}
+        for m in self.mentions("QUANTITY"):
+            kinds.setdefault(self.sentence(m), set()).add("ops" if m.id in OPERATIONS else "count")
+        last = preferred[-1]
+        if kinds.get(last) != {"ops"}:
+            return None
+        doc, of = self.reading.doc, self.reading.sentence_of
+        earlier = [s for s in dict.fromkeys(preferred) if s < last and "count" in kinds.get(s, set())
+                   and doc[max(i for i in range(len(doc)) if of[i] == s)].text == "?"]
+        return earlier[-1] if earlier else None
 
     def _enumerated_parts(self, sentences: list[int]) -> bool:
         """Whether the asking sentences are parts of one question ("a) ... b) ...", "(i) ... (ii) ...",
@@ -60,9 +78,15 @@ class QuestionMixin:
         return bool(PART_MARK.search(self.reading.doc.text))
 
     def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
-        quantities = self.mentions("QUANTITY") or [
+        from .operations import OPERATIONS, in_code  # 'flops, params = profile(...)': a variable, not the ask
+        quantities = [m for m in self.mentions("QUANTITY") if not (m.id in OPERATIONS and in_code(self.reading.doc, m))]
+        quantities = quantities or [
             Mention("QUANTITY", "total_parameters", m.start, m.end, None, m.text) for m in self.mentions("PARAMCOUNT")]
         in_asked = [m for m in quantities if self.sentence(m) == asked]
+        ops = [m for m in quantities if m.id in OPERATIONS]
+        said = in_asked or quantities[-1:]
+        if ops and said and all(self._said_by_code(m) for m in said):
+            in_asked = ops  # "Torchinfo ... computing MACs" + summary(model): the MACs, not what the code prints
         doc = self.reading.doc
         if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
             in_asked = in_asked[1:]  # "how many of the parameters ... are biases?"
@@ -117,17 +141,8 @@ class QuestionMixin:
         sentence ("why is my parameter count so big?") does not make the question off-topic."""
         def here(m: Mention) -> bool:
             return asked is None or self.sentence(m) == asked
-        # FLOPs/MACs anywhere make the question one about operations, unless a count is asked beside them
-        doc = self.reading.doc
-
-        def in_code(m: Mention) -> bool:  # "flops, params = profile(model, ...)": a variable, not the ask
-            after = doc[m.end].text if m.end < len(doc) else ""
-            before = doc[m.start - 1].text if m.start else ""
-            return after in (",", "=", "(", ")") or before in ("(", ",", ".", "=")
-        cues = [m for m in self.mentions("OFFTOPIC") if here(m) or (m.id == "operations" and not in_code(m))]
-        operations = any(m.id == "operations" for m in cues)
-        if not cues or any(here(m) and not (operations and self._said_by_code(m))
-                           for m in self.mentions("QUANTITY", "MEMORY")):
+        cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
+        if not cues or any(here(m) for m in self.mentions("QUANTITY", "MEMORY")):
             return None
         if all(m.id == "explanation" for m in cues) and self.mentions("PARAMCOUNT", "QUANTITY", "MEMORY"):
             # "why does my Dense(10) layer have 7850 parameters?", "The summary says 321 params. Why 321?":

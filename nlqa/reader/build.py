@@ -131,6 +131,8 @@ class SpecMixin:
             words = vocab()["channel_words"]
             channels = [m.id for m in self.mentions("CHANNELS")] + [
                 words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            channels = channels or [m.value for m in self.mentions("CONV")  # "64 input channels ... on a 56×56
+                                    if m.id == "in_channels" and isinstance(m.value, int)]  # map": its channels
             shape = shape + (int(channels[0]),) if channels else shape
             if not channels and specs and specs[0].kind in ("Conv", "Conv2D", "SeparableConv2D", "Conv2DTranspose"):
                 if x.quantity != "output_shape":

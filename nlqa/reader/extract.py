@@ -14,6 +14,8 @@ from .mentions import Mention, Reading, read, vocab
 from .modelnames import NameReading, asks, read_names
 from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
+from .operations import OPERATIONS
+from .operations import request as operations_request
 from .relines import relined
 from .attach import attached
 from .constraints import frozen_after
@@ -69,6 +71,10 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                              | set(self.code.unsupported))
         asked = self.asked_sentence()
         quantity, qmention = self.quantity(asked)
+        if quantity in OPERATIONS:  # MACs/FLOPs: which first, and the sequence length, time step, batch
+            x.operations = operations_request(self.reading.doc, self.mentions("QUANTITY"), asked,
+                                              self.reading.sentence_of, self.question)
+            quantity = (x.operations["asked"] or [quantity])[0]
         self.qmention = qmention
         ref, ref_tokens = self.reference(asked, qmention)
         self.asked_ref = ref

@@ -35,6 +35,7 @@ class Extraction:
     table_lines: frozenset = frozenset()     # 0-based lines of a pasted summary table
     mentions: list[tuple[str, str, str]] = field(default_factory=list)  # for --explain
     memory: dict[str, Any] = field(default_factory=dict)  # dtype, unit, optimizer, precision
+    operations: dict[str, Any] = field(default_factory=dict)  # MACs/FLOPs: asked, sequence, per_step, batch
     param_count: int | None = None           # a model given only by its size ("a 7B model")
     number_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, role): a model's name
     parts: list[tuple[str, int | None]] = field(default_factory=list)  # (quantity, layer) per part asked, in order

@@ -40,7 +40,8 @@ def brief_lines(answer: Answer, previous: Answer | None) -> list[str]:
     closing = _summary_steps(view.steps)
     if (before is not None and closing and previous.quantity == answer.quantity
             and isinstance(previous.value, int) and previous.value != answer.value):
-        closing[0] += f" (was {previous.value:,})"
+        at = next((i for i, s in enumerate(closing) if f"= {answer.value:,}" in s), 0)  # the line with the value
+        closing[at] += f" (was {previous.value:,})"
     lines = []
     if changed or closing:
         lines += ["Changed", *(f"  {c}" for c in changed), *(f"  {s}" for s in closing)]
