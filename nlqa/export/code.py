@@ -120,8 +120,9 @@ def _count_line(framework: str, quantity: str, count: NetworkCount, layer: int |
     if quantity == "layer_parameters" and layer is not None:
         at = next(k for k, c in enumerate(count.layers) if c.index == layer)
         m = members[at]
-        return frame["count"]["layer_parameters"].format(member=m[0] if m else "", start=m[0] if m else 0,
-                                                          stop=(m[-1] + 1) if m else 0), quantity
+        if framework == "pytorch":
+            return frame["count"]["layer_parameters"].format(member=m[0]), quantity
+        return frame["count"]["layer_parameters"].format(start=m[0], stop=m[-1] + 1), quantity
     if quantity not in COUNTED:
         return frame["count"]["total_parameters"], "total_parameters"
     return frame["count"][quantity], quantity
