@@ -11,6 +11,7 @@ from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .groups import without_code_echoes
 from .extraction import Extraction
 from .groups import Group, Phrases
+from .layout import data_input
 from .kinds import KIND_NAMES, SHAPE_ONLY_KINDS, SIZED_KINDS, STRUCTURAL_KINDS, _family
 from .mentions import Mention, number, vocab
 from .transformers import BLOCK_KINDS
@@ -101,8 +102,16 @@ class AssemblyMixin:
         if first_code is not None and any(g.start < first_code and g.kind in SIZED_KINDS and not g.code
                                           for g in groups):
             code_shape = None  # "an LSTM over input size 5, followed by nn.Linear(20, 1)": the code is not first
-        if input_shape is None and self.code.tensor_shape is not None:
-            input_shape, input_kind = self.code.tensor_shape, "tensor"
+        if self.code.tensor_shape is not None:
+            first = next((g.code for g in groups if g.code), None)
+            sample, note = data_input(self.code.tensor_shape, self.code.tensor_layout, first)
+            # the tensor fed to the network is the input; prose that says less ("input_size=10" for
+            # a (5, 7, 10) tensor: its last axis) agrees with it and gives way
+            if input_shape is None or (len(sample) > len(input_shape)
+                                       and tuple(sample[-len(input_shape):]) == tuple(input_shape)):
+                input_shape, input_kind = sample, "tensor"
+                if note:
+                    x.assumptions.append(note)
         if code_shape is not None and input_kind != "keras_shape":
             merged = self._merge_shapes(input_shape, code_shape)
             input_shape, input_kind = merged, ("code" if merged == code_shape else input_kind)

@@ -7,6 +7,7 @@ from ..core.spec import LayerSpec, NetworkSpec
 from ..resources import load_toml
 from .attributes import CONV_KINDS
 from .extraction import Alternative, Extraction
+from .layout import sample_rank
 from .kinds import (
     GENERIC_KINDS,
     KIND_NAMES,
@@ -94,6 +95,16 @@ class SpecMixin:
             return None
         recurrent = any(s.kind in ("SimpleRNN", "LSTM", "GRU") for s in specs)
         shape = tuple(input_shape)
+        rank = self._sample_rank(specs[0]) if specs else None
+        if rank is None and specs and specs[0].kind in GENERIC_KINDS and len(shape) == 4 and shape[0] == 1:
+            rank = 3  # "(1, 16, 16, 4)" into a pooling layer: one 16×16 image of 4 channels, not a volume 1 deep
+        if rank is not None and len(shape) == rank + 1 and input_kind not in ("code", "tensor", "keras_shape") \
+                and (shape[0] in (1, None) or any(t.lower_ in ("batch", "batches") for t in self.reading.doc)):
+            # "an input tensor of shape (1, 10, 10, 1)" for a 2-D pooling layer: the first axis is the batch
+            x.assumptions.append(f"input {self._fmt(shape)} read as a batch of "
+                                 f"{shape[0] if shape[0] is not None else 'any number of'} samples of "
+                                 f"{self._fmt(shape[1:])}")
+            shape = shape[1:]
         if specs and specs[0].kind == "Conv1D" and len(shape) == 2 and shape[0] is None:
             steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
             shape = (steps[0], shape[1]) if steps else shape  # "a sequence of 1000 samples (1 channel)"
@@ -152,6 +163,17 @@ class SpecMixin:
         self._convention_notes(spec, x)
         x.understood = self._understood([s for s in specs if not s.implicit], shape)
         return spec
+
+    @staticmethod
+    def _sample_rank(spec: LayerSpec) -> int | None:
+        """How many axes one sample has for this layer: fixed by its kind (Conv2D: 3), else by the
+        sides of a generic conv or pooling layer's window ("a 3x3 kernel": a 2-D layer, 3 axes)."""
+        rank = sample_rank(spec.kind)
+        if rank is None and spec.kind in GENERIC_KINDS:
+            window = spec.kernel if spec.kind == "Conv" else spec.pool
+            if isinstance(window, tuple) and len(window) >= 2:
+                rank = len(window) + 1
+        return rank
 
     def _resolve_kinds(self, specs: list[LayerSpec], shape: tuple, layers, x: Extraction):
         """Generic prose kinds take the input's rank (a conv on an image is a Conv2D); a prose

@@ -50,6 +50,7 @@ class CodeLayer:
     framework: str | None            # "keras", "pytorch" or None when the call does not tell
     input_shape: tuple | None = None  # the network input this call states, if any
     source: str = ""
+    batch_first: bool = False         # PyTorch recurrent layers: a data tensor fed to it is (N, T, F)
 
 
 @dataclass
@@ -62,7 +63,8 @@ class CodeReading:
     frameworks: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # layer calls nlqa cannot count yet
-    tensor_shape: tuple | None = None   # a PyTorch tensor's shape as written (batch, channels first)
+    tensor_shape: tuple | None = None   # a data tensor's shape as written, batch axis first
+    tensor_layout: str = "channels_first"  # PyTorch's (N, C, ...) or Keras's (N, ..., C)
     unknown_args: list[str] = field(default_factory=list)  # arguments that are names, not literals
     notes: list[str] = field(default_factory=list)  # what reading a script assumed (for assumptions)
     script: bool = False                # the layers come from a whole script (forward order)
@@ -140,6 +142,25 @@ def _value(node: ast.AST) -> Any:
     return UNKNOWN
 
 
+def tensor_shape(node: ast.Call) -> tuple[int, ...] | None:
+    """The shape of a data tensor call: torch.randn(16, 3, 64, 64), tf.random.uniform((5, 7, 8)),
+    np.zeros(shape=[1, 20]), tf.constant(np.random.random((1, 5, 10))); None when not all literal."""
+    resolved = _resolve(_dotted(node.func) or "")
+    if resolved is None or resolved[2].get("role") not in ("tensor", "tensor_of"):
+        return None
+    if resolved[2]["role"] == "tensor_of":
+        inner = node.args[0] if node.args else None
+        return tensor_shape(inner) if isinstance(inner, ast.Call) else None
+    given = next((k.value for k in node.keywords if k.arg in ("shape", "size")), None)
+    if given is None and len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)):
+        given = node.args[0]
+    dims = [_value(a) for a in given.elts] if isinstance(given, (ast.Tuple, ast.List)) else \
+        [_value(a) for a in node.args] if given is None else [_value(given)]
+    if dims and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims):
+        return tuple(dims)
+    return None
+
+
 def _dotted(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -162,6 +183,12 @@ class _Reader:
                 found += self.node(arg)
             return found
         namespace, key, entry = resolved
+        if entry.get("role") in ("tensor", "tensor_of"):
+            shape = tensor_shape(node)
+            if shape is not None and self.reading.tensor_shape is None:
+                self.reading.tensor_shape = shape
+                self.reading.tensor_layout = "channels_first" if namespace == "torch" else "channels_last"
+            return []
         args = self._arguments(node, namespace, entry)
         framework = "pytorch" if namespace == "torch" else None
         if namespace == "keras" and (name != key or key not in ("LSTM", "GRU")
@@ -175,11 +202,6 @@ class _Reader:
             self.reading.unsupported.append(entry.get("group", key))
             return []
         if role in NO_LAYER_ROLES:
-            return []
-        if role == "tensor":
-            dims = [_value(a) for a in node.args]
-            if dims and all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
-                self.reading.tensor_shape = self.reading.tensor_shape or tuple(dims)
             return []
         if role == "input":
             dims = [_value(a) for a in node.args]
@@ -343,8 +365,8 @@ class _Reader:
         copies = copies if isinstance(copies, int) and 0 < copies <= 1000 else 1
         layer = LayerSpec(**spec)
         stacked = layer.with_(in_features=None)  # layer k+1 of num_layers=k reads layer k's output
-        return [CodeLayer(layer if i == 0 else stacked, framework, shape if i == 0 else None, source)
-                for i in range(copies)]
+        return [CodeLayer(layer if i == 0 else stacked, framework, shape if i == 0 else None, source,
+                          values.get("batch_first") is True) for i in range(copies)]
 
 
 def read_code(text: str) -> CodeReading:

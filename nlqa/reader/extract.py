@@ -14,6 +14,7 @@ from .mentions import Mention, Reading, read, vocab
 from .modelnames import NameReading, asks, read_names
 from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
+from .relines import relined
 from .constraints import frozen_after
 from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
@@ -30,6 +31,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     binary_alternative = False
 
     def __init__(self, question: str, framework: str | None = None):
+        question = relined(question)   # code pasted without its line breaks: one statement per line
         self.question = question
         self.override = framework
         self.code: CodeReading

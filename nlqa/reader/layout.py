@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ..resources import load_toml
-from .code import CodeReading
+from .code import CodeLayer, CodeReading
 
 
 @lru_cache(maxsize=1)
@@ -43,3 +43,41 @@ def channels_last(code: CodeReading, question: str) -> tuple[CodeReading, str | 
     after = _rotated(before)
     return code, (f"the input {before} is channels first (as the question says), so Keras reads it as "
                   f"{after} with {before[0]} channel{'' if before[0] == 1 else 's'}")
+
+
+@lru_cache(maxsize=1)
+def _tensor_rules() -> dict:
+    return load_toml("tables.toml")["layout"]
+
+
+def data_input(shape: tuple, layout: str, first: CodeLayer | None) -> tuple[tuple, str | None]:
+    """One sample of a data tensor the code feeds to the network, channels last (the core's
+    layout), and the note saying how its axes were read (None when only the batch axis went).
+
+    The batch axis is the first (``tf.random.uniform((5, 7, 8))``: 5 samples of (7, 8)), except
+    for a PyTorch recurrent layer without ``batch_first=True``, which reads (T, N, F). A PyTorch
+    tensor with no more axes than one sample has is unbatched. PyTorch convolutions, pooling and
+    batch norm read the channels right after the batch (N, C, H, W)."""
+    rules = _tensor_rules()
+    kind = first.spec.kind if first is not None else None
+    rank = sample_rank(kind)
+    torch = layout == "channels_first"
+    if torch and kind in rules["torch_time_major"] and len(shape) == 3:
+        if first.batch_first:
+            return shape[1:], None
+        return (shape[0], shape[2]), (f"the tensor {shape} is (time steps, batch, features), as PyTorch's "
+                                      f"{kind} reads it without batch_first=True: {shape[0]} time steps of "
+                                      f"{shape[2]} features")
+    batched = len(shape) >= 2 and not (torch and rank is not None and len(shape) <= rank)
+    sample = shape[1:] if batched else shape
+    if torch and kind in rules["torch_channels_first"] and len(sample) >= 2:
+        turned = sample[1:] + sample[:1]
+        return turned, (f"the tensor {shape} is PyTorch's (batch, channels, ...) layout: one sample is "
+                        f"{turned} read channels last, with {sample[0]} channel{'' if sample[0] == 1 else 's'}")
+    return sample, None
+
+
+def sample_rank(kind: str | None) -> int | None:
+    """The number of axes one sample has for a layer of this kind, where the kind fixes it
+    (a 2-D convolution or pooling: 3, (H, W, C)); None for kinds that take any rank."""
+    return _tensor_rules()["sample_rank"].get(kind)

@@ -82,7 +82,9 @@ def _grammar() -> dict[str, Any]:
     any_role = tuple(tuple(sorted({w for pair in roles.values() for w in pair[side]})) for side in (0, 1))
     return {"roles": roles, "fallback": _word_pairs(table.get("fallback", {})), "any_role": any_role,
             "before": table["window_before"], "after": table["window_after"],
-            "clause": tuple(table["clause"]["layer_words"])}
+            "clause": tuple(table["clause"]["layer_words"]),
+            "tensor_batch": re.compile(r"\b(?:%s)\(\s*(?:(?:size|shape)\s*=\s*)?[(\[]?\s*$"
+                                       % "|".join(map(re.escape, table["tensor"]["calls"])))}
 
 
 def _matches(word: str, vocabulary: tuple[str, ...]) -> bool:
@@ -148,6 +150,8 @@ def _spec_values(count) -> list[tuple[Any, str, int | None]]:
         values.append((side, "input", None))
     if spec.input:
         values.append((tuple(spec.input), "input", None))
+    if spec.input and len(spec.input) >= 3:
+        values.append((tuple(spec.input[:-1]), "input", None))  # "64x64 RGB images": the sides without channels
     kinds: dict[str, int] = {}
     for c in count.layers:
         s, i = c.spec, c.index or None
@@ -323,6 +327,8 @@ LAYER_NOUNS = ("layer", "layers", "hidden", "lstm*", "gru*", "rnn*", "conv*", "d
 def _role(kind, text, value, context: _Context, question, start, index: _Index, extra, grammar):
     if kind == "arith":
         return "asker_arithmetic", None
+    if kind == "number" and grammar["tensor_batch"].search(question, max(start - 40, 0), start):
+        return "batch_size", None   # torch.randn(16, 3, 64, 64): the batch of a data tensor
     if kind == "chain":
         return ("architecture" if value and set(value) <= index.widths else "unused"), None
     if kind == "number" and _OPTION.search(question[max(0, start - 6):start]):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .code import CodeLayer, _resolve
+from .code import CodeLayer, _resolve, tensor_shape
+from .layout import data_input
 from .pyvalues import (Abort, CHAIN_METHODS, DATA_FUNCTIONS, DATA_ROOTS, FLATTEN_MARK, FLATTENING,
                        Instance, Layer, LAYERISH_ROOTS, MAX_ITEMS, MAX_LAYERS, Method, Model, Params,
                        QUERY_METHODS, Super, Tensor, Unknown, _dotted_node, _is_literal, _literal_node,
@@ -29,8 +30,11 @@ class FrameworkCalls:
             self.forward_uses.append(func)
         elif isinstance(func, (Model, Instance)) and func.input_shape is None:
             data = next((a for a in args if isinstance(a, Tensor) and a.batch and a.shape), None)
-            if data is not None:
-                func.input_shape = data.shape[1:]    # model(np.zeros((1, 20))) builds it for 20 features
+            if data is not None:   # model(np.zeros((1, 20))) builds it for 20 features
+                first = next((c for layer in self.expand(func) for c in layer.layers), None)
+                func.input_shape, note = data_input(data.shape, data.layout, first)
+                if note:
+                    self.notes.append(note)
         if isinstance(func, Layer) and func.merge:
             inputs = args[0] if args and isinstance(args[0], (list, tuple)) else args
             return self.merge([t for t in inputs if isinstance(t, Tensor)], func.merge)
@@ -252,7 +256,7 @@ class FrameworkCalls:
         role = entry.get("role")
         if namespace == "torch":
             self.reading.frameworks.add("pytorch")
-        elif dotted != key and role not in ("tensor", "ignore"):
+        elif dotted != key and role not in ("tensor", "tensor_of", "ignore"):
             self.reading.frameworks.add("keras")
         if role == "container":
             return self.container(namespace, key, args, kwargs)
@@ -302,8 +306,10 @@ class FrameworkCalls:
             return Layer(layers, _short(node, 60))
         synthetic = self.synthetic(dotted, node, args, kwargs, env)
         found = self.reader.call(synthetic)
-        if role in ("tensor",):
-            return Tensor()
+        if role in ("tensor", "tensor_of"):
+            shape = tensor_shape(synthetic)
+            layout = "channels_first" if namespace == "torch" else "channels_last"
+            return Tensor((), shape, batch=True, layout=layout) if shape else Tensor()
         self.layer_count += max(len(found), 1)
         if self.layer_count > MAX_LAYERS:
             raise Abort(f"more than {MAX_LAYERS:,} layers (nlqa reads at most {MAX_LAYERS:,})")

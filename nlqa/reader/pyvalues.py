@@ -73,6 +73,7 @@ class Tensor:
     shape: tuple | None = None         # the shape of the Input it comes from
     branched: str = ""                 # why the path is not a single chain
     batch: bool = False                # data made in the script (np.zeros((1, 20))): shape has a batch axis
+    layout: str = "channels_last"      # a batch tensor's layout: PyTorch's is channels_first (N, C, H, W)
 
 
 @dataclass(eq=False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import re
 
-from .code import CodeReading, _resolve
+from .code import CodeReading, _resolve, tensor_shape
 from .pyeval import Evaluator
 from .pyframework import FrameworkCalls
 from .pymodel import ModelReader
@@ -33,15 +33,24 @@ class Interpreter(Evaluator, FrameworkCalls, ModelReader):
 PROSE = re.compile(r"^(?=.*[A-Za-z]{2,}\s+[A-Za-z]{2,})[^()\[\]{}=<>]*$|.*\?$")   # words, no code
 PROMPT_REFERENCE = re.compile(r"\b(?:Out|In)\s?\[\s*\d*\s*\]")
 QUANTITY_PHRASES = {"total": "parameters", "trainable": "trainable parameters",
-                    "non_trainable": "non-trainable parameters"}
+                    "non_trainable": "non-trainable parameters", "output_shape": "output shape"}
 
 
 def asked_quantities(statements: list[ast.stmt]) -> list[str]:
     """What the script's own counting code asks: ``sum(p.numel() for p in model.parameters()
     if p.requires_grad)`` trainable, ``model.count_params()`` or ``summary()`` total."""
     found: list[str] = []
+    data = {t.id for stmt in statements if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+            and tensor_shape(stmt.value) is not None for t in stmt.targets if isinstance(t, ast.Name)}
     for stmt in statements:
         for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+                # print(out.shape), print(y.size()): the shape of what the layers give (not of the data made)
+                shapes = [n.value for n in ast.walk(node) if isinstance(n, ast.Attribute) and n.attr == "shape"] + [
+                    n.func.value for n in ast.walk(node) if isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Attribute) and n.func.attr == "size" and not n.args]
+                if any(not (isinstance(v, ast.Name) and v.id in data) for v in shapes):
+                    found.append("output_shape")
             if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
                 text = _short(node, 10_000)
                 if "parameters()" in text and "numel" in text:
