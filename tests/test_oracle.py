@@ -249,3 +249,13 @@ def test_oracle_random_networks_agree(family, framework):
         _check(spec, framework)
 
     check()
+
+
+def test_oracle_verify_terminal_and_plain_agree(cli, canonical):
+    plain = cli("ask", "--verify", "--plain", canonical)
+    rich = cli("ask", "--verify", canonical, tty=True)
+    assert (plain.code, rich.code) == (0, 0)
+    for name in ("PyTorch", "Keras"):
+        if name.lower().replace("pytorch", "pytorch") in FRAMEWORKS or name == "PyTorch":
+            assert f"{name} agrees with nlqa." in plain.stdout
+    assert "agrees with nlqa." in rich.stdout and "DIFFERS" not in plain.stdout + rich.stdout

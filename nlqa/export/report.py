@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..answer import Answer
 from .code import Exported
-from .verify import NAMES, FrameworkCheck
+from .verify import BATCH, NAMES, FrameworkCheck
 
 MARK = {True: "ok", False: "DIFFERS"}
 
@@ -51,7 +51,8 @@ def verify_plain(result: Answer, checks: list[FrameworkCheck], missing: tuple[st
         if check.refused:
             lines += [f"{name}: not built — {check.refused}", ""]
             continue
-        lines.append(f"{name} (nlqa counts under the {name} convention)")
+        lines.append(f"{name} (nlqa counts under the {name} convention; sample input {_shape(check.input)}, "
+                     f"channels last, batch {BATCH})")
         head = ("#", "Kind", "nlqa", name, "nlqa shape", f"{name} shape", "")
         rows = [head] + _rows(check)
         widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -77,7 +78,8 @@ def verify_rich(result: Answer, checks: list[FrameworkCheck], missing: tuple[str
         if check.refused:
             parts.append(Text(f"{name}: not built — {check.refused}", style="yellow"))
             continue
-        table = Table(title=f"{name} (nlqa counts under the {name} convention)", box=box.SIMPLE, title_justify="left")
+        table = Table(title=f"{name} (nlqa counts under the {name} convention; sample input {_shape(check.input)}, "
+                            f"channels last, batch {BATCH})", box=box.SIMPLE, title_justify="left")
         for col, justify in (("#", "right"), ("Kind", "left"), ("nlqa", "right"), (name, "right"),
                              ("nlqa shape", "left"), (f"{name} shape", "left"), ("", "left")):
             table.add_column(col, justify=justify)

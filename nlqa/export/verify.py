@@ -53,6 +53,7 @@ class FrameworkCheck:
     layers: tuple[LayerCheck, ...] = ()
     totals: dict[str, tuple[int, int]] = field(default_factory=dict)   # quantity -> (nlqa, framework)
     refused: str = ""          # why the framework cannot express the network
+    input: tuple = ()          # the sample input it was run on (no batch axis, channels last)
 
     @property
     def agrees(self) -> bool:
@@ -60,6 +61,7 @@ class FrameworkCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {"framework": self.framework, "agrees": self.agrees, "refused": self.refused or None,
+                "input": list(self.input),
                 "layers": [{"index": c.index, "kind": c.kind, "nlqa": c.nlqa, "framework": c.framework,
                             "nlqa_shape": list(c.nlqa_shape), "framework_shape": list(c.framework_shape)}
                            for c in self.layers],
@@ -107,7 +109,8 @@ def _check(exported: Exported, measured: list[tuple[int, tuple]], totals: dict[s
     layers = tuple(LayerCheck(c.index, c.spec.kind, c.params, params, tuple(c.output_shape), shape)
                    for c, (params, shape) in zip(exported.count.layers, measured))
     ours = exported.count.totals
-    return FrameworkCheck(exported.framework, layers, {k: (ours[k], v) for k, v in totals.items()})
+    return FrameworkCheck(exported.framework, layers, {k: (ours[k], v) for k, v in totals.items()},
+                          input=tuple(exported.count.spec.input))
 
 
 def run_pytorch(exported: Exported) -> FrameworkCheck:
