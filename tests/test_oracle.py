@@ -202,10 +202,10 @@ def sequence_nets(draw, framework):
     else:
         shape = (steps, d)
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(("MultiHeadAttention", "LayerNormalization", "Dropout", "Activation", "PReLU", "Dense",
-                                     "TransformerEncoderLayer", "TransformerDecoderLayer")
+        kind = draw(st.sampled_from(("MultiHeadAttention", "LayerNormalization", "RMSNorm", "Dropout", "Activation", "PReLU", "Dense",
+                                     "TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock")
                                     if framework == "pytorch" else
-                                    ("MultiHeadAttention", "LayerNormalization", "Dropout", "Activation", "PReLU", "Dense",
+                                    ("MultiHeadAttention", "LayerNormalization", "RMSNorm", "Dropout", "Activation", "PReLU", "Dense",
                                      "BatchNormalization")))
         if kind == "MultiHeadAttention":
             if framework == "keras" and draw(st.booleans()):
@@ -226,7 +226,7 @@ def sequence_nets(draw, framework):
         elif kind == "Dense":
             d = draw(SIZES) * heads
             layers.append(L(kind, d))
-        elif kind.startswith("Transformer"):
+        elif kind.startswith("Transformer") or kind == "GPTBlock":
             layers.append(L(kind, None, heads=heads, ff=draw(st.integers(1, 16)), repeat=draw(st.integers(1, 2)),
                             bias=draw(st.booleans())))
         else:
@@ -255,7 +255,7 @@ def test_oracle_verify_terminal_and_plain_agree(cli, canonical):
     plain = cli("ask", "--verify", "--plain", canonical)
     rich = cli("ask", "--verify", canonical, tty=True)
     assert (plain.code, rich.code) == (0, 0)
-    for name in ("PyTorch", "Keras"):
-        if name.lower().replace("pytorch", "pytorch") in FRAMEWORKS or name == "PyTorch":
+    for framework, name in (("pytorch", "PyTorch"), ("keras", "Keras")):
+        if framework in FRAMEWORKS:
             assert f"{name} agrees with nlqa." in plain.stdout
     assert "agrees with nlqa." in rich.stdout and "DIFFERS" not in plain.stdout + rich.stdout

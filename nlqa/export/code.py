@@ -23,9 +23,9 @@ FRAMEWORKS = ("pytorch", "keras")
 COUNTED = ("total_parameters", "trainable_parameters", "non_trainable_parameters", "layer_parameters")
 SEQUENCE_TAKERS = RECURRENT + ("Conv1D", "Conv1DTranspose", "MaxPooling1D", "AveragePooling1D",
                                "GlobalAveragePooling1D", "GlobalMaxPooling1D", "MultiHeadAttention",
-                               "TransformerEncoderLayer", "TransformerDecoderLayer")
-SHAPE_KEEPERS = ("Dropout", "Activation", "BatchNormalization", "LayerNormalization")
-TIME_FIRST = RECURRENT + ("MultiHeadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer")
+                               "TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock")
+SHAPE_KEEPERS = ("Dropout", "Activation", "BatchNormalization", "LayerNormalization", "RMSNorm")
+TIME_FIRST = RECURRENT + ("MultiHeadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock")
 QUANTITY_WORDS = {"total_parameters": "parameters", "trainable_parameters": "trainable parameters",
                   "non_trainable_parameters": "non-trainable parameters",
                   "layer_parameters": "parameters of layer {layer}"}
@@ -176,7 +176,7 @@ def _notes(count: NetworkCount, kinds: dict) -> list[str]:
         note = kinds.get(c.spec.kind, {}).get("note")
         if note and note not in notes:
             notes.append(note)
-        if c.spec.kind in ("MultiHeadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer") \
+        if c.spec.kind in ("MultiHeadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock") \
                 and c.spec.heads is None and templates()["common"]["heads_note"] not in notes:
             notes.append(templates()["common"]["heads_note"])
     return notes
