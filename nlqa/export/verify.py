@@ -154,7 +154,7 @@ def run_keras(exported: Exported) -> FrameworkCheck:
     backend = _keras_backend()
     if backend:
         os.environ.setdefault("KERAS_BACKEND", backend)
-    import keras  # noqa: F401  (the definition imports it too; imported here so a failure is plain)
+    importlib.import_module("keras")      # the definition imports it too; first here, so a failure is plain
     space: dict[str, Any] = {}
     exec(compile(exported.definition, "<nlqa --code keras>", "exec"), space)   # nlqa's own generated code
     model = space["model"]
