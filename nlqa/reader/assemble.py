@@ -27,7 +27,7 @@ class AssemblyMixin:
         consumed = phrases.consumed
         self._input_channels()
         # inputs named in prose
-        for m in self.mentions("INPUT"):
+        for m in sorted(self.mentions("INPUT") + self._matrix_inputs(), key=lambda m: m.start):
             if m.value is None or isinstance(m.value, float):
                 continue
             value = self._prose_shape(m)
@@ -348,6 +348,34 @@ class AssemblyMixin:
                 return values
         return None
 
+    def _one_filter(self) -> bool:
+        """The question names its convolution's filter in the singular and never counts filters."""
+        v, words = vocab(), [t.lower_ for t in self.reading.doc]
+        if any(m.id == "filters" for m in self.mentions("CONV")) or self.mentions("UNITS"):
+            return False
+        singular = any(w in v["filter_singular"] and any(d in v["filter_singular_determiners"]
+                                                         for d in words[max(i - 2, 0):i])
+                       and not any(t.isdigit() for t in words[max(i - 2, 0):i])  # "a 64-filter conv"
+                       for i, w in enumerate(words))
+        return singular and not any(w in v["filter_plural"] for w in words)
+
+    def _convolved(self) -> bool:
+        """A convolution is named (a kernel or a conv word) and no embedding is."""
+        return (any(m.id == "kernel" for m in self.mentions("CONV")) or any(
+            m.id == "Conv" for m in self.mentions("KIND"))) and not any(
+            m.id == "Embedding" for m in self.mentions("KIND")) and not any(
+            m.id != "table" for m in self.mentions("EMBED"))
+
+    def _matrix_inputs(self) -> list[Mention]:
+        """"A matrix of size 4x4 is convolved with a 3x3 filter": with a convolution and no embedding
+        named, a matrix of a given size is the input (one channel), not an embedding table."""
+        nouns = vocab()["matrix_nouns"]
+        if not self._convolved():
+            return []
+        return [Mention("INPUT", "image", m.start, m.end, m.value + (1,), m.text) for m in self.mentions("EMBED")
+                if isinstance(m.value, tuple) and len(m.value) == 2
+                and any(t.lower_ in nouns for t in self.reading.doc[max(m.start - 1, 0):m.end + 1])]
+
     def _implied_convolutions(self, groups: list[Group]) -> list[Group]:
         """'96 filters of 11x11, stride 4; 3x3 max pooling; 256 filters of 5x5 ...': a phrase with a filter
         count and a kernel but no conv word is a convolution (one per such phrase)."""
@@ -382,6 +410,11 @@ class AssemblyMixin:
             if has_kernel and not covered:
                 at = next((k for k, g in enumerate(out) if g.start > m.start), len(out))
                 out.insert(at, Group(m.start, m.start, kind="Conv", count=1, text="(convolution)"))
+        kernels = [m for m in conv if m.id == "kernel"]
+        if kernels and not any(g.kind in CONV_KINDS | POOL_KINDS for g in out) and self._one_filter():
+            # "a kernel/filter of size 5x5 with a stride of 1": one filter slid over the input
+            at = next((k for k, g in enumerate(out) if g.start > kernels[0].start), len(out))
+            out.insert(at, Group(kernels[0].start, kernels[0].start, kind="Conv", count=1, text="(convolution)"))
         return out
 
     def _no_bias(self, g: Group) -> bool:
@@ -542,6 +575,9 @@ class AssemblyMixin:
                 words[t.lower_] for t in self.reading.doc if t.lower_ in words]
             if channels:
                 value = value + (channels[0],)
+        if len(value) == 2 and any(w in vocab()["matrix_nouns"] for w in m.text.lower().split()) \
+                and self._convolved():
+            value = value + (1,)  # "a 6x6 matrix is convolved with a 3x3 kernel": one channel
         if m.id == "frames":
             frames = self.reading.doc[m.start].text
             if frames.isdecimal():
@@ -573,9 +609,31 @@ class AssemblyMixin:
         return len(gap) <= 2 and all(self.reading.doc[i].text in "(),:-" for i in gap) or (
             len(gap) <= 3 and all(self.reading.doc[i].lower_ in joiners for i in gap))  # "a scalar from a dense layer"
 
+    def _ordinal_references(self, hidden: list[Group], phrases: Phrases) -> list[Group]:
+        """"2 hidden layers ... The first hidden layer has 1000 activations. The second hidden layer has 10":
+        the layers named by ordinal after a group of as many layers are that group's layers, one by one."""
+        doc, ordinals = self.reading.doc, vocab()["ordinals"]
+        merged: list[Group] = []
+        for g in list(hidden):
+            n = g.count or 1
+            if g.sizes or n < 2 or g.code or g not in hidden:
+                continue
+            later = [h for h in hidden if h.start > g.start][:n]
+            named = [h for k, h in enumerate(later) if len(h.sizes) == 1 and (h.count or 1) == 1 and not h.code
+                     and (h.kind == g.kind or h.kind is None) and h.role in (g.role, None)
+                     and any(ordinals.get(t.lower_) == k + 1 for t in doc[max(h.start - 2, 0):h.start + 1])]
+            if len(named) == n:
+                g.sizes = [h.sizes[0] for h in named]
+                for h in named:
+                    hidden.remove(h)
+                    merged.append(h)
+                    phrases.consumed.update(m.start for m in self.mentions("UNITS") if h.start <= m.start < h.end)
+        return merged
+
     def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
         doc, v = self.reading.doc, vocab()
-        used = {i for g in hidden for i in range(g.start, g.end)}
+        merged = self._ordinal_references(hidden, phrases)
+        used = {i for g in hidden + merged for i in range(g.start, g.end)}
         for g in hidden:  # "two dense layers: the first has 64 units ..., the second has 10 units"
             if g.sizes or not g.count or g.count < 2 or g.code:
                 continue
@@ -589,10 +647,15 @@ class AssemblyMixin:
         for m in self.mentions("UNITS"):
             if m.start in phrases.consumed or not isinstance(m.value, int):
                 continue
-            target = next((g for g in reversed(hidden) if not g.sizes and g.start < m.start), None) \
+            # "two hidden layers. The first has 1000 activations, the second 10": a group of several
+            # layers takes each size said after it until it has one per layer
+            target = next((g for g in reversed(hidden) if (g.count or 1) > len(g.sizes) >= 1 and g.start < m.start
+                           and not g.code), None) \
+                or next((g for g in reversed(hidden) if not g.sizes and g.start < m.start), None) \
                 or next((g for g in hidden if not g.sizes), None)
             if target is not None:
-                target.sizes = [m.value]
+                target.sizes = target.sizes + [m.value] if target.sizes and (target.count or 1) > len(target.sizes) \
+                    else [m.value]
             else:
                 group = Group(m.start, m.end, kind=None, role="hidden", count=1, sizes=[m.value])
                 position = next((k for k, g in enumerate(hidden) if g.start > m.start), len(hidden))
@@ -699,6 +762,15 @@ class AssemblyMixin:
             a["kernel"], self.kernel_channels = a["kernel"][:2], a["kernel"][2]  # "filters of size 5x5x3"
         if kind in CONV_KINDS:
             filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
+            stated = [m.value for m in self.mentions("OUTSHAPE") if isinstance(m.value, tuple) and len(m.value) >= 2
+                      and isinstance(m.value[-1], int)]
+            if kind != "DepthwiseConv2D" and not isinstance(filters, int) and len(set(stated)) == 1:
+                filters = stated[0][-1]  # "outputs a tensor of shape 32x32x64": as many filters as output channels
+                x.assumptions.append(f"{filters} filters: the output the question states, "
+                                     f"{'×'.join(map(str, stated[0]))}, has {filters} channels")
+            if kind != "DepthwiseConv2D" and not isinstance(filters, int) and self._one_filter():
+                filters = 1
+                x.assumptions.append("one filter: the question speaks of a single filter (kernel)")
             if kind != "DepthwiseConv2D" and not isinstance(filters, int):
                 x.missing.append(f"how many filters the {name} layer has")
                 return []

@@ -15,6 +15,7 @@ from .modelnames import NameReading, asks, read_names
 from .namedmodel import family_only, named_model, unknown_model
 from .normalize import normalize
 from .relines import relined
+from .attach import attached
 from .constraints import frozen_after
 from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
@@ -37,7 +38,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         self.code: CodeReading
         self.code, layout_note = channels_last(read_code(question), question)
         self.text = normalize(self.code.text)
-        self.reading: Reading = read(self.text)
+        self.reading: Reading = attached(read(self.text))   # bare sizes moved to the noun they quantify
         self.x = Extraction(question)
         if layout_note:
             self.x.assumptions.append(layout_note)
@@ -76,7 +77,8 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                              f"{len(phrases.groups):,}; nlqa reads at most {MAX_LAYERS:,})")
             return x
         has_network = bool(phrases.groups or phrases.architectures or self.code.layers
-                           or phrases.network_kind or self.mentions("INPUT", "UNITS"))
+                           or phrases.network_kind or self.mentions("INPUT", "UNITS")
+                           or any(m.id in ("kernel", "filters") for m in self.mentions("CONV")))
         if self.code.problems:
             x.status = "unsupported"
             x.quantity = quantity

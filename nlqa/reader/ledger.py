@@ -50,6 +50,7 @@ def _scanner() -> re.Pattern:
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-9;?]*[@-~]")
 _WORD = re.compile(r"[A-Za-z_][\w'-]*|%|=")
 _OPTION = re.compile(r"(?:^|[\s(\[])(?:\(?[A-Ea-e]\)|[A-Ea-e][.:]\s|\(?(?:iv|i{1,3}|v)\)|\d\))\s*$")
+_ENUMERATOR = re.compile(r"\d{1,2}[.)](?=\s+[A-Za-z(])")
 _CLAUSE_END = re.compile(r"[.?!;](?=\s)|\n")
 SUFFIXES = {"k": 1_000, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000, "thousand": 1_000, "million": 1_000_000,
             "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
@@ -333,6 +334,9 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
         return ("architecture" if value and set(value) <= index.widths else "unused"), None
     if kind == "number" and _OPTION.search(question[max(0, start - 6):start]):
         return "option", None
+    if kind == "number" and _ENUMERATOR.match(question, start) and not question[
+            question.rfind("\n", 0, start) + 1:start].strip(" \t#*>-"):
+        return "label", None        # "5) Suppose you have ...", "3. Compute ...": the numbering of a question or item
     if text.endswith("%"):
         return "accuracy", None
     # the noun right after a number is what it quantifies ("7 epochs on 300 samples"); then the words before it

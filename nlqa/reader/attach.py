@@ -1,0 +1,79 @@
+"""Sizes re-attached to the noun their clause names (a stage between the mentions and the network).
+
+The phrase patterns read a size with the words right around it: "of size 2x2x3", "shape
+256x256x60", "1000 activations". Said bare like that, the size belongs to the noun its clause is
+about, a few words before it: "3 filters, each of size 2x2x3" sizes the filters (a kernel), "outputs
+a tensor of shape 256x256x60" is the output, "the first hidden layer has 1000 activations" sizes
+that layer. This stage looks back from each such size, inside its sentence, for the nearest head
+noun (grammars/vocab.toml [heads]) and returns the mentions with the size moved to what it
+quantifies. A size with no head noun before it stays as the patterns read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from ..resources import load_toml
+from .mentions import Mention, Reading
+
+LOOK_BACK = 6   # words before a bare size that may name what it sizes
+
+
+@lru_cache(maxsize=1)
+def _heads() -> dict[str, frozenset[str]]:
+    return {role: frozenset(words) for role, words in load_toml("vocab.toml")["heads"].items()}
+
+
+def _head(reading: Reading, m: Mention) -> str | None:
+    """The role of the nearest head noun before ``m`` in its sentence, or None."""
+    heads, doc = _heads(), reading.doc
+    sentence = reading.sentence_of[m.start]
+    for i in range(m.start - 1, max(m.start - LOOK_BACK, 0) - 1, -1):
+        if reading.sentence_of[i] != sentence:
+            return None
+        word = doc[i].lower_
+        for role in ("input", "kernel", "output", "layer"):  # (the negators are no head)
+            if word in heads[role]:
+                return role
+        if i in reading.covered and reading.covered[i].label not in ("KIND", "ROLE"):
+            return None     # another size stands between: the clause has moved on
+    return None
+
+
+def _negated(reading: Reading, m: Mention) -> bool:
+    """A layer kind the question says the network lacks: "with no batch normalization", "without dropout"."""
+    before = [t.lower_ for t in reading.doc[max(m.start - 2, 0):m.start]]
+    return m.label == "KIND" and bool(before) and before[-1] in _heads()["negators"]
+
+
+def attached(reading: Reading) -> Reading:
+    """The reading with bare sizes moved to the noun their clause names, and the layer kinds the
+    question says the network lacks left out."""
+    out: list[Mention] = []
+    changed = False
+    for m in reading.mentions:
+        if _negated(reading, m):
+            changed = True
+            continue
+        role = None
+        if m.label == "INPUT" and m.id == "shape" and "input" not in m.text.lower():
+            role = _head(reading, m)
+        elif m.label == "INPUT" and m.id == "features" and isinstance(m.value, int) and \
+                m.text.lower().split()[-1:] == ["activations"]:
+            role = _head(reading, m)     # "the first hidden layer has 1000 activations": that layer's units
+            role = role if role == "layer" else None
+        if role == "kernel" and isinstance(m.value, tuple):
+            out.append(Mention("CONV", "kernel", m.start, m.end, m.value, m.text))   # "filters, each of size 2x2x3"
+        elif role == "output":
+            out.append(Mention("OUTSHAPE", "stated", m.start, m.end, m.value, m.text))  # what a layer gives, not its input
+        elif role == "layer" and m.id == "features":
+            out.append(Mention("UNITS", "units", m.start, m.end, m.value, m.text))   # "the hidden layer has 1000 activations"
+        else:
+            out.append(m)
+            continue
+        changed = True
+    if not changed:
+        return reading
+    covered = {i: m for m in out for i in range(m.start, m.end)}
+    return replace(reading, mentions=out, covered=covered)
