@@ -73,6 +73,8 @@ class Answer:
     message: str = ""
     id: Any = None
     numbers: tuple[dict, ...] = ()   # the ledger: every number of the question and what it became
+    parts: tuple[dict, ...] = ()     # each part asked: quantity, value, layer (the first is `value`)
+    checks: tuple[dict, ...] = ()    # the asker's own numbers, each explained (nlqa.discrepancy)
     layer_rows: tuple[dict, ...] = field(default=(), compare=False)
     extraction: dict | None = field(default=None, compare=False)
 
@@ -84,6 +86,7 @@ class Answer:
             "assumptions": list(self.assumptions), "alternatives": list(self.alternatives),
             "missing": list(self.missing), "related_questions": list(self.related_questions),
             "tip": self.tip, "message": self.message, "numbers": list(self.numbers),
+            "parts": list(self.parts), "checks": list(self.checks),
         }
         if self.id is not None:
             out = {"id": self.id, **out}
@@ -437,7 +440,15 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
         return _ask_about_unread(result, left, numbers, extraction)
     caveat = unused_caveat(ledger) if result.status == "answered" else None
     assumptions = result.assumptions + ((caveat,) if caveat else ())
-    return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions)
+    parts = result.parts
+    if result.status == "answered" and not parts:
+        from .parts import single_part
+        parts = single_part(result.quantity, result.value, result.layer)
+    from .discrepancy import checks
+    found = checks(x.question, ledger, count, result.value, result.alternatives, result.layer,
+                   _layer_label) if result.status == "answered" else ()
+    return replace(result, numbers=numbers, extraction=extraction, assumptions=assumptions, parts=parts,
+                   checks=found)
 
 
 def _span_roles(ledger, spans: list[tuple[int, int, str]]):
@@ -511,19 +522,23 @@ def _answer_and_count(x: Extraction, id: Any = None) -> tuple[Answer, NetworkCou
         from .serving import serving_answer
         fields = serving_answer(x, count, derivation(count, "total_parameters", None))
         return Answer(**{**base, **fields}), count
-    value = value_of(x.quantity, count, x.layer)
+    from .parts import part_steps, part_values
+    parts = part_values(x.asked_parts(), count, value_of)
+    quantity, layer = (parts[0]["quantity"], parts[0]["layer"]) if parts else (x.quantity, x.layer)
+    base["quantity"] = quantity
+    value = value_of(quantity, count, layer)
     if value is None:
         return Answer(status="needs_clarification", framework=spec.framework,
                       missing=("the number of time steps (sequence length)",),
                       message="The output shape depends on the number of time steps, which the question "
                               "does not give. Ask again with e.g. 'sequences of 20 time steps'.", **base), count
-    alternatives = alternative_values(x, value)
-    steps = derivation(count, x.quantity, x.layer)
+    alternatives = alternative_values(x, value) if (quantity, layer) == (x.quantity, x.layer) else []
+    steps = derivation(count, quantity, layer) + part_steps(parts, count, derivation)
     option = option_matching(x, value) if isinstance(value, int) else None
     if option:
         steps.append(option)
     return Answer(
-        status="answered", value=value, unit=None, layer=x.layer, framework=spec.framework,
+        status="answered", value=value, unit=None, layer=layer, framework=spec.framework, parts=parts,
         network=network_dict(count), totals=count.totals, steps=tuple(steps),
         alternatives=tuple(alternatives), related_questions=tuple(related_questions(spec, x.quantity)),
         tip=tip_for(spec), **base), count

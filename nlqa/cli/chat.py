@@ -228,6 +228,7 @@ def show(reply, session, env: Env, echo: str | None = None) -> None:
 def write_brief(reply, session, env: Env) -> None:
     """A follow-up's answer in a few lines: what changed and the new total (nlqa.render.brief)."""
     from ..render.brief import brief_lines
+    from ..render.common import CHECKS_TITLE
     from .ask import write_answer
     if session.explain:
         write_answer(reply.answer, "plain" if session.form == "plain" else "rich", env, explain=True)
@@ -238,7 +239,7 @@ def write_brief(reply, session, env: Env) -> None:
         return
     from rich.text import Text
     console = env.console()
-    headings = ("Changed", "New assumptions")
+    headings = ("Changed", "New assumptions", CHECKS_TITLE)
     for line in lines:
         style = ("nlqa.heading" if line in headings else "nlqa.value" if line.startswith("Answer: ")
                  else "nlqa.muted" if line.startswith("(/full") else "")

@@ -73,7 +73,8 @@ class QuestionMixin:
             return None, None
         specific = [m for m in in_asked if m.start > chosen.start and m.id in SPECIFIC_QUANTITIES
                     and not (chosen.id == "total_parameters" and m.id == "biases")  # "parameters, biases included"
-                    and all(t.is_alpha or t.text == "-" for t in doc[chosen.end:m.start])]  # one phrase, no break
+                    and all(t.is_alpha or t.text == "-" for t in doc[chosen.end:m.start])  # one phrase, no break
+                    and not any(t.lower_ in ("and", "or", "plus") for t in doc[chosen.end:m.start])]  # two parts
         if chosen.id in ("weights", "total_parameters") and specific:
             chosen = specific[0]  # "how many weights does the hidden-to-hidden matrix have?": the matrix says which
         mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
@@ -84,18 +85,30 @@ class QuestionMixin:
             near = near | {after[0].id}  # "how many of its parameters are trainable?"
         qty = chosen.id
         if qty == "total_parameters" and {"trainable", "non_trainable"} <= mods:
-            return "total_parameters", chosen  # "trainable and non-trainable parameters": both, the total
+            # "trainable plus non-trainable": their sum, the total; "trainable and non-trainable parameters":
+            # two parts, the first asked is the value (nlqa.reader.parts adds the non-trainable part)
+            return ("total_parameters" if self._summed_modifiers(chosen) else "trainable_parameters"), chosen
         if qty == "total_parameters" or qty == "weights":
             if "non_trainable" in near or ("non_trainable" in mods and "trainable" not in near):
                 return "non_trainable_parameters", chosen
             if qty == "weights" and "weights_only" in mods | {m.id for m in self.mentions("QMOD")}:
                 return "weights", chosen
+            if qty == "weights" and any(m.id == "biases" and m.start > chosen.start for m in in_asked):
+                return "weights", chosen  # "how many weights and how many biases": weights in contrast to biases
             if qty == "weights":
                 self.loose_weights = True
                 return ("trainable_parameters" if "trainable" in near else "total_parameters"), chosen
             if "trainable" in near:
                 return "trainable_parameters", chosen
         return qty, chosen
+
+    def _summed_modifiers(self, chosen: Mention) -> bool:
+        """Whether 'trainable' and 'non-trainable' are added up ("trainable plus non-trainable", "+")."""
+        mods = [m for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)
+                and m.id in ("trainable", "non_trainable")]
+        doc = self.reading.doc
+        return any(doc[i].lower_ in ("plus", "+", "together", "combined", "sum") for i in
+                   range(min(m.start for m in mods), max(m.end for m in mods) + 2) if i < len(doc))
 
     def offtopic(self, asked: int | None) -> str | None:
         """What the question asks instead of a count ("which is better", "why", "how long does it take

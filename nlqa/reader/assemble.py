@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..core.spec import LayerSpec
@@ -32,7 +33,9 @@ class AssemblyMixin:
                 continue
             value = self._prose_shape(m)
             kind = "shape" if m.id == "features" and len(value) >= 3 else m.id  # "Input (64, 64, 3)"
-            if m.id == "features" and len(value) == 2 and any(w in m.text.lower() for w in ("image", "picture", "photo")):
+            if m.id == "features" and len(value) == 2 and any(w in m.text.lower() for w in ("image", "picture", "photo")) \
+                    or m.id in ("features", "shape") and len(value) == 2 and re.search(r"\d\s*[x×]\s*\d", m.text) \
+                    and self._square_window():
                 kind = "image"  # "an input image of 64x64"
                 value = self._prose_shape(Mention(m.label, "image", m.start, m.end, m.value, m.text))
             if input_shape is None:
@@ -358,6 +361,12 @@ class AssemblyMixin:
                        and not any(t.isdigit() for t in words[max(i - 2, 0):i])  # "a 64-filter conv"
                        for i, w in enumerate(words))
         return singular and not any(w in v["filter_plural"] for w in words)
+
+    def _square_window(self) -> bool:
+        """A 2-D window is named ("16 filters of size 5x5", "pool 2x2"): an "AxB" input is an image, not
+        A steps of B channels."""
+        return any(m.id in ("kernel", "pool") and isinstance(m.value, tuple) and len(m.value) == 2
+                   for m in self.mentions("CONV"))
 
     def _convolved(self) -> bool:
         """A convolution is named (a kernel or a conv word) and no embedding is."""

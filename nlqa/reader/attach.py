@@ -47,13 +47,26 @@ def _negated(reading: Reading, m: Mention) -> bool:
     return m.label == "KIND" and bool(before) and before[-1] in _heads()["negators"]
 
 
+SIZE_LABELS = ("CONV", "UNITS", "INPUT", "TF", "EMBED")
+
+
+def _not_a_size(reading: Reading, m: Mention) -> bool:
+    """"Exercise 5.2 - Feature Map Size": a number that numbers the question, or a fraction, sizes nothing."""
+    if m.label not in SIZE_LABELS:
+        return False
+    if isinstance(m.value, float) and not m.value.is_integer() and m.id not in ("rate", "dropout"):
+        return True
+    first = next((i for i in range(m.start, m.end) if reading.doc[i].like_num), None)
+    return first is not None and first > 0 and reading.doc[first - 1].lower_ in _heads()["numbering"]
+
+
 def attached(reading: Reading) -> Reading:
     """The reading with bare sizes moved to the noun their clause names, and the layer kinds the
     question says the network lacks left out."""
     out: list[Mention] = []
     changed = False
     for m in reading.mentions:
-        if _negated(reading, m):
+        if _negated(reading, m) or _not_a_size(reading, m):
             changed = True
             continue
         role = None

@@ -134,6 +134,10 @@ class SpecMixin:
                 shape = shape + (1,)  # a convolution's output channels are its filters, whatever it reads
                 x.assumptions.append(f"the image's channels are not given: read as {self._fmt(shape)}; the "
                                      "first convolution's output has its filters as channels, whatever the input's")
+            elif not channels and specs and specs[0].kind in ("MaxPool", "AvgPool") and x.quantity == "output_shape":
+                shape = shape + (1,)  # pooling keeps the channels: a 16×16 input without them is one channel
+                x.assumptions.append(f"the input's channels are not given: read as {self._fmt(shape)} (one "
+                                     "channel); pooling keeps however many channels there are")
         elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
             steps = "an unknown number of" if shape[0] is None else str(shape[0])
             source = f"Keras input_shape={self._fmt(shape)}: " if self.fw == "keras" else "input: "

@@ -17,6 +17,7 @@ from .normalize import normalize
 from .relines import relined
 from .attach import attached
 from .constraints import frozen_after
+from .parts import parts_asked
 from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
 from .summary import read_tables, without_tables
@@ -68,6 +69,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                              | set(self.code.unsupported))
         asked = self.asked_sentence()
         quantity, qmention = self.quantity(asked)
+        self.qmention = qmention
         ref, ref_tokens = self.reference(asked, qmention)
         self.asked_ref = ref
         phrases = PhraseFinder(self.reading, self.code.layers, ref_tokens, asked).find()
@@ -286,8 +288,12 @@ def extract(question: str, framework: str | None = None) -> Extraction:
     code, printed = as_code(question)
     tables = tuple(t for t in read_tables(code) if t.rows)
     if not tables and not printed:
-        return quoted_layer(Extractor(question, framework).run(), question)
-    extractor = Extractor(without_tables(code, tables), framework)
-    x = extractor.run()
-    x.question, x.table_lines = question, printed
-    return consult_tables(question, x, extractor, tables) if tables else x
+        extractor = Extractor(question, framework)
+        x = quoted_layer(extractor.run(), question)
+    else:
+        extractor = Extractor(without_tables(code, tables), framework)
+        x = extractor.run()
+        x.question, x.table_lines = question, printed
+        x = consult_tables(question, x, extractor, tables) if tables else x
+    x.parts, x.parts_for = parts_asked(extractor, x), (x.quantity, x.layer)
+    return x

@@ -37,6 +37,15 @@ class Extraction:
     memory: dict[str, Any] = field(default_factory=dict)  # dtype, unit, optimizer, precision
     param_count: int | None = None           # a model given only by its size ("a 7B model")
     number_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, role): a model's name
+    parts: list[tuple[str, int | None]] = field(default_factory=list)  # (quantity, layer) per part asked, in order
+    parts_for: tuple | None = None           # the (quantity, layer) the parts were read for (a chat edit
+                                             # that changes either makes them stale)
+
+    def asked_parts(self) -> list[tuple[str, int | None]]:
+        """The parts asked, or the one quantity asked when the parts are not this reading's."""
+        if self.parts and self.parts_for == (self.quantity, self.layer):
+            return list(self.parts)
+        return [(self.quantity, self.layer)] if self.quantity else []
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,4 +56,5 @@ class Extraction:
             "alternatives": [{"reading": a.reading, "spec": a.spec.to_dict() if a.spec else None,
                               "quantity": a.quantity} for a in self.alternatives],
             "mentions": [{"label": l, "id": i, "text": t} for l, i, t in self.mentions],
+            "parts": [{"quantity": q, "layer": n} for q, n in self.parts],
         }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .common import view_of
+from .common import CHECKS_TITLE, view_of
 
 if TYPE_CHECKING:
     from ..answer import Answer
@@ -45,6 +45,8 @@ def brief_lines(answer: Answer, previous: Answer | None) -> list[str]:
     if changed or closing:
         lines += ["Changed", *(f"  {c}" for c in changed), *(f"  {s}" for s in closing)]
     lines.append(f"Answer: {view.answer}")
+    if view.checks:
+        lines += [CHECKS_TITLE, *(f"  - {c}" for c in view.checks)]
     new = [a for a in view.assumptions if before is None or a not in before.assumptions]
     if new:
         lines += ["New assumptions", *(f"  - {a}" for a in new)]

@@ -22,6 +22,7 @@ STATUS_TITLES = {"needs_clarification": "Needs clarification", "unsupported": "N
                  "error": "Error"}
 LAYER_HEADERS = ("#", "Kind", "Output shape", "Weights", "Biases", "Params", "Trainable")
 LAYER_ALIGN = "llrrrrr"                      # l = left, r = right, one letter per column
+CHECKS_TITLE = "Your numbers"             # the section that explains the numbers the asker quotes
 LAYER_WORDS = {"total_parameters": "parameters", "layer_parameters": "parameters",
                "trainable_parameters": "trainable parameters"}
 
@@ -74,22 +75,32 @@ def shape_text(shape: Any) -> str:
 
 
 def answer_phrase(answer: Answer) -> str:
-    """'145 trainable parameters', 'output shape (20, 64)', '78 parameters in layer 2'."""
+    """'145 trainable parameters', 'output shape (20, 64)', '78 parameters in layer 2'; a question
+    that asks several things gets every part, in the order asked:
+    '448 parameters; output shape (30, 30, 16)'."""
+    parts = [p for p in getattr(answer, "parts", ()) or () if isinstance(p, dict)]
+    if len(parts) > 1:
+        return "; ".join(part_phrase(p.get("quantity"), p.get("value"), None, p.get("layer")) for p in parts)
+    return part_phrase(answer.quantity, answer.value, answer.unit, answer.layer)
+
+
+def part_phrase(quantity: Any, value: Any, unit: Any, layer: Any) -> str:
+    """One quantity's value in words: '448 parameters', 'output shape (30, 30, 16) of layer 1'."""
     from ..answer import QUANTITY_WORDS  # here, so importing nlqa.render does not load the reader
 
-    quantity = answer.quantity or "value"
+    quantity = quantity or "value"
     words = clean(QUANTITY_WORDS.get(quantity, str(quantity).replace("_", " ")))
-    value = value_text(answer.value)
+    shown = value_text(value)
     if quantity == "output_shape":
-        text = f"{words} {value}"
-    elif answer.layer is not None:
-        text = f"{value} {LAYER_WORDS.get(quantity, words)}"
-    elif answer.unit:
-        text = f"{value} {clean(answer.unit)} ({words})"
+        text = f"{words} {shown}"
+    elif layer is not None:
+        text = f"{shown} {LAYER_WORDS.get(quantity, words)}"
+    elif unit:
+        text = f"{shown} {clean(unit)} ({words})"
     else:
-        text = f"{value} {words}"
-    if answer.layer is not None:
-        text += f" in layer {answer.layer}"
+        text = f"{shown} {words}"
+    if layer is not None:
+        text += f" in layer {clean(layer)}"
     return text
 
 
@@ -145,6 +156,7 @@ class View:
     alternatives: tuple[tuple[str, str], ...]    # (reading, value)
     related: tuple[str, ...]
     tip: str
+    checks: tuple[str, ...] = ()                 # the asker's own numbers, each explained
 
     @property
     def answered(self) -> bool:
@@ -168,6 +180,8 @@ def view_of(answer: Answer) -> View:
                            for a in answer.alternatives),
         related=tuple(clean(q) for q in answer.related_questions[:5]),
         tip=clean(answer.tip),
+        checks=tuple(clean(c.get("explanation", "")) for c in getattr(answer, "checks", ()) or ()
+                     if isinstance(c, dict)),
     )
 
 
@@ -197,6 +211,9 @@ def explain_lines(extraction: dict | None) -> list[tuple[str, str]]:
     else:
         out.append(("Spec", "none (no complete network was read)"))
     out.append(("Quantity", clean(x.get("quantity") or "none")))
+    if len(x.get("parts") or []) > 1:
+        out.append(("Parts", "; ".join(clean(p.get("quantity")) + (f" (layer {clean(p['layer'])})" if p.get("layer")
+                                                                    is not None else "") for p in x["parts"])))
     if x.get("layer") is not None:
         out.append(("Layer asked", clean(x["layer"])))
     for key, label in (("understood", "Understood"), ("assumptions", "Assumption"), ("missing", "Missing")):

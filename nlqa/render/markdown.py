@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import re
 
-from .common import LAYER_ALIGN, LAYER_HEADERS, View, view_of
+from .common import CHECKS_TITLE, LAYER_ALIGN, LAYER_HEADERS, View, view_of
 
 if TYPE_CHECKING:
     from ..answer import Answer
@@ -56,6 +56,8 @@ def render_markdown(answer: Answer) -> str:
         out.append("**Derivation**\n\n" + "\n".join(_fence(view.steps)))
     if view.answered:
         out.append(f"**Answer: {md_escape(view.answer)}**")
+    if view.checks:
+        out.append(f"**{CHECKS_TITLE}**\n\n" + "\n".join(f"- {md_escape(c)}" for c in view.checks))
     if view.assumptions:
         out.append("**Assumptions**\n\n" + "\n".join(f"- {md_escape(a)}" for a in view.assumptions))
     if view.alternatives:

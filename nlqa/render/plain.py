@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .common import LAYER_ALIGN, LAYER_HEADERS, View, explain_lines, format_table, view_of
+from .common import CHECKS_TITLE, LAYER_ALIGN, LAYER_HEADERS, View, explain_lines, format_table, view_of
 
 if TYPE_CHECKING:
     from ..answer import Answer
@@ -28,6 +28,7 @@ def plain_sections(view: View) -> list[list[str]]:
     sections.append(_section("Derivation", [f"  {s}" for s in view.steps]))
     if view.answered:
         sections.append([f"Answer: {view.answer}"])
+    sections.append(_section(CHECKS_TITLE, [f"  - {c}" for c in view.checks]))
     sections.append(_section("Assumptions", [f"  - {a}" for a in view.assumptions]))
     sections.append(_section("Other readings", [f"  - {r}: {v}" for r, v in view.alternatives]))
     sections.append(_section("Related questions", [f"  {i}. {q}" for i, q in enumerate(view.related, 1)]))

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from .common import LAYER_ALIGN, LAYER_HEADERS, View, explain_lines, view_of
+from .common import CHECKS_TITLE, LAYER_ALIGN, LAYER_HEADERS, View, explain_lines, view_of
 
 if TYPE_CHECKING:
     from ..answer import Answer
@@ -213,7 +213,8 @@ class AnswerView:
             yield Text("")
             yield Panel(Text.assemble(("Answer: ", s.label), (view.answer, s.value)),
                         border_style=s.border, box=box.ROUNDED, expand=False)
-        for title, items, numbered in (("Assumptions", view.assumptions, False),
+        for title, items, numbered in ((CHECKS_TITLE, view.checks, False),
+                                       ("Assumptions", view.assumptions, False),
                                        ("Other readings", [f"{r}: {v}" for r, v in view.alternatives], False),
                                        ("Related questions", view.related, True)):
             if items:
