@@ -41,3 +41,15 @@ class MissingInfo(NlqaError):
     def __str__(self) -> str:
         text = f"Understood: {self.understood}. Missing: {', '.join(self.missing)}."
         return text + (f" Try adding: {self.hint}" if self.hint else "")
+
+
+class ExportError(NlqaError):
+    """A network nlqa counted that a framework cannot express as code (``nlqa ask --code``)."""
+
+    def __init__(self, framework: str, problem: str, layer: int | None = None):
+        self.framework, self.problem, self.layer = framework, problem, layer
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"layer {self.layer}: " if self.layer else ""
+        return f"no {self.framework} code written: {where}{self.problem}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from . import exporting
 from .env import Env
 from .status import ExitStatus, exit_status_for
 
@@ -18,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", metavar="QUESTION", help="the question, in quotes; - reads it from stdin")
     add_form_arguments(parser, json_help="one JSON object (every field: docs/json.md)",
                        explain_help="first show what the reader extracted: mentions, network, quantity, assumptions")
+    exporting.add_arguments(parser)
 
 
 def add_form_arguments(parser: argparse.ArgumentParser, json_help: str, explain_help: str) -> None:
@@ -85,5 +87,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
                 return ExitStatus.USAGE
             env.error(f"{path} is a file: answering the question it holds (the same as nlqa ask - < {path})")
         result = answer(question, framework=args.framework)
+    if exporting.wanted(args):
+        return exporting.run(result, args, env, output_form(args, env), explain=args.explain)
     write_answer(result, output_form(args, env), env, explain=args.explain)
     return exit_status_for(result.status)

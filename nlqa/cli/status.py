@@ -9,7 +9,9 @@ code   name          when
                      answer with status ``error``
 2      USAGE         bad command line (argparse), an input or output file that cannot be opened
                      or written (disk full), a ``--resume`` against another input
-3      NOT_ANSWERED  ``ask`` got needs_clarification or unsupported, including an empty question
+3      NOT_ANSWERED  ``ask`` got needs_clarification or unsupported, including an empty question;
+                     ``ask --code`` for a network the framework cannot express
+4      MISMATCH      ``ask --verify``: a framework's count or shape differs from nlqa's
 130    INTERRUPTED   Ctrl-C
 141    BROKEN_PIPE   stdout closed early (``nlqa batch big.jsonl | head -1``): quietly, with the
                      status a shell gives a program ended by SIGPIPE (128 + 13)
@@ -27,6 +29,7 @@ class ExitStatus(IntEnum):
     ERROR = 1
     USAGE = 2
     NOT_ANSWERED = 3
+    MISMATCH = 4
     INTERRUPTED = 130
     BROKEN_PIPE = 141
 

@@ -63,10 +63,13 @@ def feed_forward_terms(d: int, f: int, bias: bool = True) -> list[Term]:
     return terms
 
 
-def layernorm_terms(d: int, count: int, label: str = "LayerNorms") -> list[Term]:
-    """``count`` LayerNorms of width d: γ (scale) and β (offset) each, ``2·count·d``."""
-    return [term(f"{label} scale γ", "weights", (count,), (d,)),
-            term(f"{label} offset β", "biases", (count,), (d,))]
+def layernorm_terms(d: int, count: int, label: str = "LayerNorms", offset: bool = True) -> list[Term]:
+    """``count`` LayerNorms of width d: γ (scale) and β (offset) each, ``2·count·d``; without
+    biases (``offset=False``, PyTorch ``bias=False``) γ only, ``count·d``."""
+    terms = [term(f"{label} scale γ", "weights", (count,), (d,))]
+    if offset:
+        terms.append(term(f"{label} offset β", "biases", (count,), (d,)))
+    return terms
 
 
 def _repeat(terms: list[Term], times: int) -> list[Term]:
@@ -100,7 +103,7 @@ def transformer_layer(spec: LayerSpec, shape: Shape, conv: Convention) -> Result
         terms += attention_terms(d, spec, "cross-attention")
         norms = 3
     terms += feed_forward_terms(d, f, spec.bias)
-    terms += layernorm_terms(d, norms)
+    terms += layernorm_terms(d, norms, offset=spec.bias)   # PyTorch bias=False: no LayerNorm β either
     terms = _repeat(terms, spec.repeat)
     out = tuple(shape[:-1]) + (d,) if len(shape) > 1 else (shape[0] if shape else None, d)
     txt = "4d² + 4d + 2df + f + d + 4d" if spec.kind != "TransformerDecoderLayer" else "2(4d² + 4d) + 2df + f + d + 6d"

@@ -31,9 +31,10 @@ def strict(value):
     return value
 
 
-def render_json(answer: Answer, extraction: bool = False) -> str:
-    """``json.dumps(answer.to_dict(), ensure_ascii=False)``; ``extraction=True`` adds the reader's view."""
-    data = answer.to_dict()
+def render_json(answer: Answer, extraction: bool = False, extra: dict | None = None) -> str:
+    """``json.dumps(answer.to_dict(), ensure_ascii=False)``; ``extraction=True`` adds the reader's view,
+    ``extra`` more fields (``code`` of ``--code``, ``verify`` of ``--verify``)."""
+    data = {**answer.to_dict(), **(extra or {})}
     if extraction:
         data["extraction"] = answer.extraction
     text = json.dumps(strict(data), ensure_ascii=False, allow_nan=False)
