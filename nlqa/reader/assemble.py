@@ -723,6 +723,8 @@ class AssemblyMixin:
         role = f"{g.role} " if g.role in ("hidden", "output") else ""
         if kind in STRUCTURAL_KINDS:
             return self._expand_structural(g, kind, name, x)
+        if not g.sizes and kind == "Dense" and x.quantity == "dense_input":
+            g.sizes = [1]  # what the dense layer takes is asked, not its size: the layer is cut off below
         if not g.sizes:
             count_txt = f"{g.count} " if g.count and g.count > 1 else ""
             x.missing.append(f"how many units the {count_txt}{role}{name} layer{'s' if g.plural else ''} "

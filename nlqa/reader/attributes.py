@@ -26,7 +26,9 @@ def _clause_of(reading: Reading) -> list[int]:
     ("- Conv1: 16 filters, stride 1" / "- MaxPool1: stride 2"); one that does not continues the layer
     above it ("A convolutional layer has:" / "- 16 filters, each 5x5")."""
     breaks = vocab()["clause_breaks"] | {","} - {","}
-    kinds = sorted(m.start for m in reading.mentions if m.label == "KIND")
+    layer_words = set(vocab()["layer_words"])
+    kinds = sorted([m.start for m in reading.mentions if m.label == "KIND"] +  # "- Layer-2: Filter Size 5x5"
+                   [t.i for t in reading.doc if t.lower_ in layer_words and t.i > 0 and "\n\n" in reading.doc[max(t.i - 3, 0):t.i].text])
     paragraphs = [t.i for t in reading.doc if "\n\n" in t.text] + [len(reading.doc)]
     clause, out = 0, []
     for token in reading.doc:

@@ -135,7 +135,7 @@ class SpecMixin:
                                     if m.id == "in_channels" and isinstance(m.value, int)]  # map": its channels
             shape = shape + (int(channels[0]),) if channels else shape
             if not channels and specs and specs[0].kind in ("Conv", "Conv2D", "SeparableConv2D", "Conv2DTranspose"):
-                if x.quantity != "output_shape":
+                if x.quantity not in ("output_shape", "dense_input"):
                     x.missing.append(f"how many channels the {shape[0]}×{shape[1]} image has (1 for grayscale, "
                                      "3 for RGB): the first convolution's weights depend on it")
                     return None

@@ -13,6 +13,7 @@ from .layout import channels_last
 from .mentions import Mention, Reading, read, vocab
 from .modelnames import NameReading, asks, read_names
 from .namedmodel import family_only, named_model, unknown_model
+from ..core.spec import LayerSpec
 from .normalize import normalize
 from .operations import OPERATIONS
 from .operations import request as operations_request
@@ -233,6 +234,12 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.status = "needs_clarification"
             return x
         x.spec = spec
+        if x.quantity == "dense_input":
+            cut = dense_input(spec, x)
+            if cut is None:
+                x.status = "needs_clarification"
+                return x
+            x.spec, x.quantity = cut, "output_shape"
         if x.quantity in ("recurrent_weights", "input_weights") and not any(
                 layer.kind in ("SimpleRNN", "LSTM", "GRU") for layer in spec.layers):
             x.status = "needs_clarification"
@@ -290,6 +297,24 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
 
 
 FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch", "textbook": "textbook"}
+
+
+def dense_input(spec, x: Extraction):
+    """"The input dimension of the fully connected layer", "the flattened vector size": the network up
+    to the first dense layer, flattened (its output is what that layer takes); None when it has none."""
+    first = next((i for i, layer in enumerate(spec.layers) if layer.kind == "Dense"), None)
+    flatten = next((i for i, layer in enumerate(spec.layers) if layer.kind == "Flatten" and not layer.implicit), None)
+    if first is None and flatten is not None:
+        return spec.with_(layers=spec.layers[:flatten + 1])   # "the output shape of the Flatten layer"
+    if first == 0:
+        x.missing.append("which layer feeds the fully connected layer (the question names no layer before it)")
+        return None
+    before = [layer for layer in spec.layers[:first] if not (layer.kind == "Flatten" and layer.implicit)]
+    if before and before[-1].kind == "Flatten":
+        return spec.with_(layers=tuple(before))   # "... -> flatten -> dense": the written Flatten is the input
+    x.assumptions.append("the fully connected layer takes the flattened output of the layer before it: "
+                         "the answer is that output's size")
+    return spec.with_(layers=tuple(before) + (LayerSpec("Flatten", name="flatten (before the dense layer)"),))
 
 
 def extract(question: str, framework: str | None = None) -> Extraction:
