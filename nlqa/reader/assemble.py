@@ -150,6 +150,10 @@ class AssemblyMixin:
             groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
                       or g.kind in SHAPE_ONLY_KINDS or self._in_chain(g)
                       or (g.kind in SIZED_KINDS and _family(g.kind) not in code_families)
+                      # "a Dense(64) layer ..., then a BatchNormalization layer": inline code beside prose
+                      # that names another kind of layer (in a pasted script, such words are comments on it)
+                      or (not self.code.script and g.kind in STRUCTURAL_KINDS and not g.bare
+                          and _family(g.kind) not in code_families)
                       or (not g.bare and (g.count or 1) > 1)]
         if len(groups) > 1:  # a bare "layer" that says nothing ("its first layer is a convolution")
             groups = [g for g in groups if g.kind or g.role or g.sizes or g.code or g.attrs]
