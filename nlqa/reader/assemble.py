@@ -630,16 +630,22 @@ class AssemblyMixin:
     def _ordinal_references(self, hidden: list[Group], phrases: Phrases) -> list[Group]:
         """"2 hidden layers ... The first hidden layer has 1000 activations. The second hidden layer has 10":
         the layers named by ordinal after a group of as many layers are that group's layers, one by one."""
-        doc, ordinals = self.reading.doc, vocab()["ordinals"]
+        doc, v = self.reading.doc, vocab()
+        ordinals, definite = v["ordinals"], v["reference_determiners"]
         merged: list[Group] = []
         for g in list(hidden):
             n = g.count or 1
-            if g.sizes or n < 2 or g.code or g not in hidden:
+            if g.sizes or g.code or g not in hidden:
                 continue
             later = [h for h in hidden if h.start > g.start][:n]
+
+            def names(h: Group, k: int) -> bool:
+                before = [t.lower_ for t in doc[max(h.start - 2, 0):h.start + 1]]
+                return any(ordinals.get(w) == k + 1 for w in before) if n > 1 else \
+                    any(w in definite for w in before)   # "one hidden layer ... the hidden layer has 4 neurons"
             named = [h for k, h in enumerate(later) if len(h.sizes) == 1 and (h.count or 1) == 1 and not h.code
                      and (h.kind == g.kind or h.kind is None) and h.role in (g.role, None)
-                     and any(ordinals.get(t.lower_) == k + 1 for t in doc[max(h.start - 2, 0):h.start + 1])]
+                     and (n > 1 or h.role == g.role == "hidden") and names(h, k)]
             if len(named) == n:
                 g.sizes = [h.sizes[0] for h in named]
                 for h in named:
