@@ -181,7 +181,7 @@ class AssemblyMixin:
         if any(g.kind == "Embedding" for g in hidden):
             dims = [m for m in self.mentions("INPUT") if m.id == "features" and isinstance(m.value, int)]
             self.embedding_dim = dims[0].value if dims else None
-        self._standalone_units(hidden, phrases)
+        self._standalone_units(hidden, phrases, output_groups)
         output_values = sorted({o.value if o.label != "SCALAR" else 1 for o in outputs
                                 if isinstance(o.value if o.label != "SCALAR" else 1, int)})
         binary = self.mentions("BINARY")
@@ -645,7 +645,27 @@ class AssemblyMixin:
                     any(w in definite for w in before)   # "one hidden layer ... the hidden layer has 4 neurons"
             named = [h for k, h in enumerate(later) if len(h.sizes) == 1 and (h.count or 1) == 1 and not h.code
                      and (h.kind == g.kind or h.kind is None) and h.role in (g.role, None)
-                     and (n > 1 or h.role == g.role == "hidden") and names(h, k)]
+                     and (n > 1 or h.role == g.role and g.role in ("hidden", "output")) and names(h, k)]
+            if n > 1 and len(named) < n and len(named) == len([h for h in later if names(h, later.index(h))]):
+                # "The first hidden layer has 4 neurons and the second 3 neurons": a size after an ordinal
+                sizes = {k: h.sizes[0] for k, h in enumerate(later) if h in named}
+                taken: list[int] = []
+                for i in range(g.end, len(doc) - 1):
+                    words = [t.lower_ for t in doc[max(i - 2, 0):i]]
+                    k = next((ordinals[w] - 1 for w in words if w in ordinals), None)
+                    if k is not None and 0 <= k < n and k not in sizes and doc[i].text.isdecimal() \
+                            and doc[i + 1].lower_ in v["unit_nouns"] and i not in phrases.consumed:
+                        sizes[k] = int(doc[i].text)
+                        taken.append(i)
+                if sorted(sizes) == list(range(n)):
+                    g.sizes = [sizes[k] for k in range(n)]
+                    phrases.consumed.update(taken)
+                    for h in named:
+                        hidden.remove(h)
+                        merged.append(h)
+                    merged += [Group(i, i + 2, kind=None, count=1, sizes=[sizes[k]]) for k, i in
+                               zip([k for k in sizes if k not in {later.index(h) for h in named}], taken)]
+                    continue
             if len(named) == n:
                 g.sizes = [h.sizes[0] for h in named]
                 for h in named:
@@ -654,7 +674,7 @@ class AssemblyMixin:
                     phrases.consumed.update(m.start for m in self.mentions("UNITS") if h.start <= m.start < h.end)
         return merged
 
-    def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
+    def _standalone_units(self, hidden: list[Group], phrases: Phrases, others: list[Group] = ()) -> None:
         doc, v = self.reading.doc, vocab()
         merged = self._ordinal_references(hidden, phrases)
         used = {i for g in hidden + merged for i in range(g.start, g.end)}
@@ -673,8 +693,9 @@ class AssemblyMixin:
                 continue
             # "two hidden layers. The first has 1000 activations, the second 10": a group of several
             # layers takes each size said after it until it has one per layer
-            target = next((g for g in reversed(hidden) if (g.count or 1) > len(g.sizes) >= 1 and g.start < m.start
-                           and not g.code), None) \
+            placed = next((g for g in hidden if g.start >= m.end and not g.sizes), None) if m.id == "placed" else None
+            target = placed or next((g for g in reversed(hidden) if (g.count or 1) > len(g.sizes) >= 1
+                                     and g.start < m.start and not g.code), None) \
                 or next((g for g in reversed(hidden) if not g.sizes and g.start < m.start), None) \
                 or next((g for g in hidden if not g.sizes), None)
             if target is not None:
@@ -710,6 +731,11 @@ class AssemblyMixin:
                 continue
             size = int(value)
             sentence = self.reading.sentence_of[i]
+            last = max((g for g in list(hidden) + list(others) if g.start < i
+                        and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence),
+                       key=lambda g: g.start, default=None)
+            if last is not None and last.sizes == [size]:
+                continue  # "an output layer that has just 1 unit": the size that layer already took
             target = next((g for g in reversed(hidden) if not g.sizes and not g.code
                            and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence), None)
             if target is not None and role in (None, "hidden"):
