@@ -104,6 +104,7 @@ class AssemblyMixin:
         if not self.code.layers:
             groups = self._implied_convolutions(groups)
         assign_attributes(self.reading, groups)
+        self._same_as_before(groups)
         groups[:] = without_code_echoes(groups)
         code_shape = self.code.input_shape
         first_code = min((g.start for g in groups if g.code), default=None)
@@ -370,6 +371,26 @@ class AssemblyMixin:
                        and not any(t.isdigit() for t in words[max(i - 2, 0):i])  # "a 64-filter conv"
                        for i, w in enumerate(words))
         return singular and not any(w in v["filter_plural"] for w in words)
+
+    def _same_as_before(self, groups: list[Group]) -> None:
+        """"another convolutional layer with the same parameters as the first", "a max pooling layer of the
+        same parameters": the layer takes the settings of the one before it of its family."""
+        doc, words = self.reading.doc, vocab()["same_settings"]
+        for k, g in enumerate(groups):
+            if g.kind not in CONV_KINDS | POOL_KINDS or g.code:
+                continue
+            clause = doc[g.start:min(g.end + 8, len(doc))]
+            tokens = [t.lower_ for t in clause]
+            if "same" not in tokens or not any(w in words for w in tokens[tokens.index("same"):][:3]):
+                continue
+            family = CONV_KINDS if g.kind in CONV_KINDS else POOL_KINDS
+            before = next((h for h in reversed(groups[:k]) if h.kind in family), None)
+            if before is None:
+                continue
+            for key, m in before.attrs.items():
+                g.attrs.setdefault(key, m)
+            if not g.sizes and before.sizes:
+                g.sizes = list(before.sizes[-1:])
 
     def _square_window(self) -> bool:
         """A 2-D window is named ("16 filters of size 5x5", "pool 2x2"): an "AxB" input is an image, not
