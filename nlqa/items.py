@@ -3,14 +3,19 @@
 "Calculate the output dimensions for each of the following convolutional layers applied to an input
 of shape (1, 3, 64, 64): a) nn.Conv2d(3, 32, 5) b) nn.Conv2d(3, 32, 3, padding=1) ...". Read as one
 network the items chain, and the chain does not fit (the second layer declares 3 input channels,
-the first gives 32). The rule: when every item of a labelled list (:mod:`nlqa.reader.items`) holds
-a layer and the text around them asks about each ("for each layer", "each of the following"), and either the
-items do not read as one network (the whole reading is not answered) or that text calls them separate
-cases ("for each of the following", "each architecture") and each item, read alone, declares its own
-input size, each item is read as its own network, sharing the text before and after the list (the
-input, the question asked). The answer is the first item's (``value`` is the first quantity asked);
-every item is one ``parts`` entry, with its ``label``. An item that cannot be read is named: the
-question is asked back, never answered with the items that could be read alone.
+the first gives 32).
+
+The rule: every item of a labelled list (:mod:`nlqa.reader.items`) holds a layer, the text around
+the list asks about each ("for each layer", "each of the following") and sizes no layer itself, and
+either
+  - the items do not read as one network (the whole reading is not answered), or
+  - that text calls them separate cases ("for each of the following", "each architecture"), each item
+    reads alone, and each declares its own input size when that text makes them one network's layers
+    ("the following layers of a CNN");
+then each item is read as its own network, sharing the text around the list (the input, the
+question asked). The answer is the first item's (``value`` is the first quantity asked); every item
+is one ``parts`` entry, with its ``label``. An item that cannot be read is named: the question is
+asked back, never answered with only the items that could be read.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 
 from .answer import Answer, answer_from
 from .reader.extract import Extraction, extract
-from .reader.items import ItemList, asks_each, item_list, says_separate
+from .reader.items import ItemList, asks_each, item_list, says_one_network, says_separate
 
 
 def _holds_layer(text: str) -> bool:
@@ -48,18 +53,20 @@ def separate_items(question: str, framework: str | None, whole: Answer, id: Any 
     networks (no labelled list, items that are options or sub-questions, or layers of one network).
     ``whole`` is the answer to the question read as one network."""
     listed = item_list(question)
-    if listed is None or not all(_holds_layer(listed.text(n)) for n in range(len(listed.items))):
+    if listed is None:
         return None
     around = listed.alone(None)   # the text before and after the list
     if not asks_each(around) or (whole.status == "answered" and not says_separate(around)):
         return None      # a choice among the items ("which of the following"), or one network's layers
-    shared = extract(around, framework)
-    if shared.status == "answered" and shared.spec is not None and shared.spec.layers:
-        return None      # the text around the list holds the network: the items are about it
+    if not all(_holds_layer(listed.text(n)) for n in range(len(listed.items))):
+        return None      # options or sub-questions, not layers
+    shared = answer_from(extract(around, framework), id=id)
+    if shared.status == "answered" and any(n.get("layer") is not None for n in shared.numbers):
+        return None      # the text around the list sizes a network's layers: the items are about it
     readings = [extract(listed.alone(n), framework) for n in range(len(listed.items))]
     answers = [answer_from(x, id=id) for x in readings]
     if whole.status == "answered" and not all(
-            a.status == "answered" and _declares_input(listed, n, x)
+            a.status == "answered" and (_declares_input(listed, n, x) or not says_one_network(around))
             for n, (a, x) in enumerate(zip(answers, readings))):
         return None      # items that chain: one network's layers
     failed = [n for n, a in enumerate(answers) if a.status != "answered"]

@@ -59,9 +59,11 @@ def grammar() -> dict[str, Any]:
         if not isinstance(table.get(key), list) or not table[key]:
             raise ValueError(f"grammars/items.toml: '{key}' must be a non-empty list")
     return {"schemes": tuple(tuple(s) for s in table["schemes"]), "brackets": tuple(table["brackets"]),
-            "separate": tuple(tuple(p.split()) for p in table["separate"]), "max": int(table["max_items"])}
+            "separate": tuple(tuple(p.split()) for p in table["separate"]),
+            "one_network": tuple(tuple(p.split()) for p in table.get("one_network", ())), "max": int(table["max_items"])}
 
 
+@lru_cache(maxsize=None)
 def _label_at(label: str, bracket: str) -> re.Pattern:
     return re.compile(r"(?:(?<=\s)|^)" + re.escape(bracket.format(label)) + r"(?=\s)", re.MULTILINE)
 
@@ -103,6 +105,11 @@ def _says(stem: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
 def says_separate(stem: str) -> bool:
     """Whether the text before the items calls them separate cases ("for each of the following")."""
     return _says(stem, grammar()["separate"])
+
+
+def says_one_network(stem: str) -> bool:
+    """Whether the text around the items makes them one network's layers ("... layers of a CNN")."""
+    return _says(stem, grammar()["one_network"])
 
 
 def asks_each(stem: str) -> bool:
