@@ -92,3 +92,12 @@ def test_items_an_item_not_read_is_named(case):
 def test_item_list_finds_labels_in_order(text, labels):
     found = item_list(text)
     assert (None if found is None else [i.label for i in found.items]) == labels
+
+
+@pytest.mark.parametrize("case", [c for c in ANSWERED if any("label" in p for p in c["parts"])
+                                  and "\n" not in c["question"].strip()], ids=lambda c: c["id"])
+def test_items_chat_answers_each_item_as_ask_does(case):
+    from nlqa.chat.session import Session
+    reply = Session().handle(case["question"])
+    assert [(p.get("label"), p["value"]) for p in reply.answer.parts] == \
+        [(p.get("label"), p["value"]) for p in case["parts"]]
