@@ -38,6 +38,7 @@ SPEC_FIELDS = tuple(f.name for f in dataclass_fields(LayerSpec)
                     if f.name not in ("kind", "name", "implicit", "in_features"))
 SPATIAL_DIMS = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Conv2DTranspose": 2, "MaxPooling2D": 2}
 MAX_CODE_CHARS = 20_000
+SIZED_CALL_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Conv1D", "Conv2D", "Conv3D", "Embedding"}  # need a size
 MAX_SCRIPT_CHARS = 100_000   # longer texts get the call-by-call scan only
 MAX_LAYERS = 1_000           # layer calls read from one question
 NO_LAYER_ROLES = {"model", "merge", "merge_fn", "ignore"}  # calls that hold no parameters themselves
@@ -488,6 +489,13 @@ def scan_calls(text: str, reading: CodeReading) -> None:
             return
         source = text[match.start():close + 1]
         line_before = text[text.rfind("\n", 0, match.start()) + 1:match.start()]
+        if found and isinstance(tree.body, ast.Call) and not tree.body.args and not tree.body.keywords \
+                and all(c.spec.units is None and c.spec.kind in SIZED_CALL_KINDS for c in found):
+            # "Dense() layers have a weight matrix and a bias vector": a class named in prose, not a layer
+            pieces.append(text[last:match.start()])
+            pieces.append(" " + name.split(".")[-1] + " ")
+            last = pos = close + 1
+            continue
         if found and source in seen and _resolve(name) is not None \
                 and not re.search(r"[=,(\[]|\badd\b|\bappend\b", line_before):
             # "bn = torch.nn.BatchNorm2d(10) ... the parameters of torch.nn.BatchNorm2d(10) are": the same
