@@ -26,15 +26,20 @@ def _clause_of(reading: Reading) -> list[int]:
     ("- Conv1: 16 filters, stride 1" / "- MaxPool1: stride 2"); one that does not continues the layer
     above it ("A convolutional layer has:" / "- 16 filters, each 5x5")."""
     breaks = vocab()["clause_breaks"] | {","} - {","}
-    layer_words = set(vocab()["layer_words"])
-    kinds = sorted([m.start for m in reading.mentions if m.label == "KIND"] +  # "- Layer-2: Filter Size 5x5"
-                   [t.i for t in reading.doc if t.lower_ in layer_words and t.i > 0 and "\n\n" in reading.doc[max(t.i - 3, 0):t.i].text])
-    paragraphs = [t.i for t in reading.doc if "\n\n" in t.text] + [len(reading.doc)]
+    doc = reading.doc
+    paragraphs = [t.i for t in doc if "\n\n" in t.text] if "\n\n" in doc.text else []
+    if paragraphs:
+        layer_words = set(vocab()["layer_words"])
+        starts = set(paragraphs)
+        kinds = sorted([m.start for m in reading.mentions if m.label == "KIND"] +  # "- Layer-2: Filter Size 5x5"
+                       [i for p in paragraphs for i in range(p + 1, min(p + 4, len(doc)))
+                        if doc[i].lower_ in layer_words])
+        paragraphs.append(len(doc))
     clause, out = 0, []
-    for token in reading.doc:
+    for token in doc:
         if token.lower_ in breaks and token.lower_ not in (",",):
             clause += 1
-        elif "\n\n" in token.text:
+        elif paragraphs and token.i in starts:
             end = next(p for p in paragraphs if p > token.i)
             clause += any(token.i < k < end for k in kinds)
         out.append(clause)

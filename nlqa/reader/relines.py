@@ -77,6 +77,8 @@ def _parses(piece: str) -> bool:
 
 
 def _cut(line: str) -> str:
+    if "=" not in line and "import" not in line and ") " not in line:
+        return line   # no statement could start here
     starts = [m.start() for m in _starts().finditer(line) if m.start() > 0 and line[m.start() - 1] == " "]
     if not starts or len(line) > 5_000 or _parses(line):
         return line

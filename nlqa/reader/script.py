@@ -62,6 +62,8 @@ def asked_quantities(statements: list[ast.stmt]) -> list[str]:
             elif isinstance(node, ast.Call):
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else \
                     node.func.id if isinstance(node.func, ast.Name) else ""
+                if name not in ("count_params", "summary"):
+                    continue
                 text = _short(node, 10_000)
                 if name == "count_params":
                     found.append("non_trainable" if "non_trainable" in text else
