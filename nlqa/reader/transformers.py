@@ -77,6 +77,32 @@ def _after_word(doc, word: str) -> int | None:
     return None
 
 
+def _quoted_count(m: Mention, doc) -> bool:
+    """ "the base model size 110M parameters", "a 7B-parameter model": a number followed by a count noun
+    is a count the asker quotes (grammars/ledger.toml [roles.quoted_count] after), never a width."""
+    if doc is None or m.end >= len(doc):
+        return False
+    nouns = load_toml("ledger.toml")["roles"]["quoted_count"]["after"]
+    after = [t.lower_ for t in doc[m.end:m.end + 2] if t.text != "-"]
+    return bool(after) and after[0] in nouns
+
+
+def _sizes(mentions: list[Mention], doc) -> list[Mention]:
+    """The mentions that may give a size: not a quoted parameter count."""
+    return [m for m in mentions if not (m.label in ("TF", "UNITS", "EMBED") and _quoted_count(m, doc))]
+
+
+def _counted_kinds(kinds: list[str], mentions: list[Mention], doc) -> list[str]:
+    """The block kinds the question asks about: "A = number of self-attention heads" counts heads in a
+    legend of symbols, it does not ask for the attention block alone."""
+    if doc is None:
+        return kinds
+    legend = set(load_toml("ledger.toml").get("kinds", {}).get("counted_after", ()))
+    asked = {m.id for m in mentions if m.label == "KIND" and not (
+        m.start >= 2 and " ".join(t.lower_ for t in doc[m.start - 2:m.start]) in legend)}
+    return [k for k in kinds if k in asked or not any(m.label == "KIND" and m.id == k for m in mentions)]
+
+
 def _all_widths(mentions: list[Mention]) -> list[int]:
     return [m.value for m in mentions if isinstance(m.value, int) and (
         (m.label == "TF" and m.id in ("width", "width_loose")) or (m.label == "EMBED" and m.id == "dim")
@@ -87,6 +113,7 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
     """The configuration the text states, completed by the preset it names."""
     presets = load_toml("presets.toml")
     cfg = Config()
+    mentions = _sizes(mentions, doc)
     models = [m.id for m in mentions if m.label == "MODEL" and not m.id.startswith("?")]
     if models:
         name = max(models, key=lambda n: ("-" in n, len(n)))  # the most specific name given
@@ -183,6 +210,7 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
           framework: str, doc=None) -> tuple[NetworkSpec | None, list[str], list[str]]:
     """The spec of the model or block the question describes; (spec, assumptions, missing)."""
     cfg = read_config(mentions, doc)
+    kinds = _counted_kinds(kinds, mentions, doc) if cfg.family else kinds
     v = cfg.values
     assumptions, missing = [], []
     if cfg.preset:
