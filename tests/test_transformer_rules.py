@@ -27,15 +27,18 @@ def _question(case) -> str:
 def test_each_rule_has_a_real_question_and_three_rephrasings():
     rules: dict[str, list[int]] = {}
     for case in CASES:
-        real, own = rules.setdefault(case["rule"], [0, 0]), "tune" not in case
-        real[own] += 1
-    assert rules and all(real >= 1 and own >= 3 for real, own in rules.values()), rules
+        rules.setdefault(case["rule"], [0, 0])["tune" not in case] += 1
+    assert rules and all(own >= 3 and (real >= 1 or rule.endswith("asked back")) for rule, (real, own) in
+                         rules.items()), rules
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['rule'][:30]}-{i}" for i, c in enumerate(CASES)])
 def test_transformer_rule_reads_the_question(case):
     got = answer(_question(case))
-    assert (got.status, got.quantity, got.value) == ("answered", case["quantity"], case["value"]), got.message
+    if case.get("status", "answered") == "answered":
+        assert (got.status, got.quantity, got.value) == ("answered", case["quantity"], case["value"]), got.message
+    else:
+        assert (got.status, got.value) == (case["status"], None), got.message
     roles = {}
     for entry in got.numbers:
         roles.setdefault(entry["text"], set()).add(entry["role"])

@@ -49,7 +49,8 @@ def attention_terms(d: int, spec: LayerSpec, label: str = "attention") -> list[T
              term(f"{label} value weights", "weights", (), (vdim, d)),
              term(f"{label} output weights", "weights", (), (d, d))]
     if bias:
-        terms.append(term(f"{label} biases (Q, K, V, output)", "biases", (4,), (d,)))
+        terms += [term(f"{label} query/key/value biases", "biases", (3,), (d,)),
+                  term(f"{label} output biases", "biases", (), (d,))]
     if spec.bias_kv:  # PyTorch add_bias_kv=True: a learned row appended to the keys and one to the values
         terms.append(term(f"{label} bias_k and bias_v (add_bias_kv)", "biases", (2,), (d,)))
     return terms

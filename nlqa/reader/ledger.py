@@ -227,6 +227,10 @@ class _Index:
                 self.inputs.add(v)
             if role in ("units", "input"):
                 self.widths.add(v)
+        # d / h of each attention of width d and h heads: a per-head size the formula accounts for
+        self.head_dims: set[int] = {c.spec.units // c.spec.heads for c in (count.layers if count else ())
+                                    if c.spec.heads and c.spec.units and not c.spec.key_dim
+                                    and c.spec.units % c.spec.heads == 0}
         self.next: dict[Any, int] = {}
         self.counts: dict[int, int | None] = {}
         for v, layer in _count_values(count):
@@ -381,7 +385,17 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
         return "quoted_count", index.counts[value]
     if context.has(grammar["roles"]["quoted_count"]):
         return "quoted_count", None
-    for role, words in grammar["fallback"].items():
+    fallback = grammar["fallback"]
+    if index.head_dims and "head_dim" in fallback:
+        # "Dimension of each head (Query, Key, Value): 64" beside 512 wide and 8 heads: d / h, consistent;
+        # a per-head size that is not d / h is left unused (the reading would not account for it)
+        if value in index.head_dims and context.has(fallback["head_dim"]):
+            return "head_dim", None
+        if context.has(fallback["head_dim"], last_only=True) and value not in index.known:
+            return "unused", None
+    for role, words in fallback.items():
+        if role == "head_dim" and index.head_dims:
+            continue
         if context.has(words, last_only=True):
             return role, None
     if index.layer_count(value):
