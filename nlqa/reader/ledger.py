@@ -35,7 +35,7 @@ _SCAN_TEMPLATE = (
     r"|(?P<tuple>(?<![\w])\(\s*(?:None|\d[\d,]*|\?|batch)?(?:\s*,\s*(?:None|\d[\d,]*|\?))+\s*,?\s*\)|\(\s*\d+\s*,\s*\))"
     r"|(?P<product>(?<![\w.])\d+(?:\s*(?:[xX×*^]|\*\*)\s*\d+)+(?!\w|\.\d))"             # 28x28x3, 32*8*8, 2^15
     r"|(?P<chain>(?<![\w.-])\d+(?:\s*(?:-|->|→|—)\s*\d+){2,}(?!\w|\.\d))"               # 4-8-8-3
-    rf"|(?P<number>(?<![\w.])(?<![A-Za-z]-)(?:{_NUMBER})\s?(?P<suffix>[kKMB](?![\w])|\s*-?\s*(?i:thousand|million|billion|trillion)\b)?%?(?![\w]))"
+    rf"|(?P<number>(?<![\w.])(?<![A-Za-z]-)(?:{_NUMBER})(?!\.\d+[^\W\d])\s?(?P<suffix>[kKMB](?![\w])|\s*-?\s*(?i:thousand|million|billion|trillion)\b)?%?(?![\w]))"
     r"|(?P<glued>(?<![\w.])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?=[^\W\d]))"   # 24G, 11GB, 1080ti, 12d²: a number glued to a word
     r"|(?P<word>(?<![\w-])(?i:{words})(?![\w]))"                      # two, sixty-four, eight thousand
 )
@@ -357,6 +357,9 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
             if role != "quoted_count" and context.has(words, side=side) and not (
                     role == "dataset_size" and isinstance(value, tuple)):
                 return role, None
+    if kind in ("number", "glued") and isinstance(value, (int, float)) and int(value) not in index.known and (
+            value not in extra) and _asker_operand(question, start, start + len(text)):
+        return "asker_arithmetic", None
     if isinstance(value, float) and not value.is_integer():
         return extra.get(value, "rate"), None
     if isinstance(value, float):
@@ -401,6 +404,32 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
     if index.layer_count(value):
         return "layer_count", None
     return "unused", None
+
+
+# the asker's arithmetic over named terms: "(embedding_param + num_param) / 1e6 * 4 =437.4MB"
+_OPERAND_BEFORE = re.compile(r"[\w)\]]\s*[*/×]\s*$")
+_OPERAND_AFTER = re.compile(r"\s*[*/×]\s*[\w(]")
+_RESULT_BEFORE = re.compile(r"[\w)\]]\s*(?:=\s*[~≈]?|[~≈])\s*$")
+_EXPRESSION = re.compile(r"[A-Za-z_)\]]\s*[*/×+]\s*[\w(]|[\w)]\s*[*/×]\s*[A-Za-z_(]")
+
+
+def _asker_operand(question: str, start: int, end: int) -> bool:
+    """A number written as an operand of the asker's arithmetic over named terms, or as its result,
+    on a prose line that holds such an expression and an "=" (a line of code is the code's own)."""
+    line_start = question.rfind("\n", 0, start) + 1
+    line_end = question.find("\n", end)
+    line = question[line_start:line_end if line_end >= 0 else len(question)]
+    if "=" not in line or not _EXPRESSION.search(line) or CODE_LINE.search(line):
+        return False
+    before, after = question[line_start:start], question[end:end + 3]
+    # its result only when rounded or in a unit ("= 437.4MB", "≈ 12.7B"): a whole count after "=" is what
+    # the asker claims the network has, left for the answer to check, never taken as arithmetic
+    rounded = not question[start:end].replace(",", "").isdecimal() or bool(re.match(r"\s?[A-Za-z]", after))
+    # an operand only of arithmetic that the asker works out to a written result ("... * 4 = 437.4MB"), not of
+    # a size defined by a formula ("hidden = 2 * input_dim")
+    worked = re.search(r"(?:=|≈|~)\s*\d", line[end - line_start:]) is not None
+    return bool((worked and (_OPERAND_BEFORE.search(before) or _OPERAND_AFTER.match(after)))
+                or (rounded and _RESULT_BEFORE.search(before) and _EXPRESSION.search(before)))
 
 
 def _clause_of(offset: int, starts: list[int]) -> int:
