@@ -16,6 +16,7 @@ from typing import Any
 from ..core.spec import LayerSpec, NetworkSpec
 from ..resources import load_toml
 from .mentions import Mention, vocab
+from .modelnames import asks, read_lora
 
 BLOCK_KINDS = ("MultiHeadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer")
 # what a family name ("a GPT-style model") takes from its preset: its layout, never a size
@@ -312,3 +313,16 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
         layers.append(LayerSpec(kind, repeat=repeat, name=kind, **block))
         shape = (None, d)
     return NetworkSpec(shape, tuple(layers), framework), assumptions, missing
+
+
+def lora_request(question: str) -> tuple[dict[str, Any] | None, tuple[int, int] | None, list[str], list[str]]:
+    """ "LoRA with rank=4 on Q and V of GPT-2 medium": the adapters asked on a model or block read from its
+    configuration; (the lora setting, the rank's span, missing, assumptions), or Nones when no LoRA is asked."""
+    if not asks(question, "lora"):
+        return None, None, [], []
+    rank, targets, named = read_lora(question)
+    if rank is None:
+        return None, None, ["the LoRA rank r, e.g. 'r=8'"], []
+    notes = [] if named else ["no matrices named: LoRA on the query and value projections (q_proj, v_proj), "
+                              "as in the LoRA paper and PEFT's default"]
+    return {"rank": rank[0], "targets": targets}, (rank[1], rank[2]), [], notes
