@@ -90,6 +90,14 @@ def multi_head_attention(spec: LayerSpec, shape: Shape, conv: Convention) -> Res
     return tuple(terms), out, "4d² + 4d" if not (spec.key_dim or spec.kdim or spec.vdim) else "Q, K, V, O projections", ()
 
 
+@formula("DotAttention")
+def dot_attention(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Keras ``layers.Attention`` (Luong-style dot-product attention of a query on a value sequence):
+    no weights, ``0``; ``use_scale=True`` learns one scale, ``1``. The output has the query's shape."""
+    terms = (term("attention scale (use_scale)", "weights", (), (1,)),) if spec.use_scale else ()
+    return terms, tuple(shape), "1 (the scale)" if spec.use_scale else "0", ()
+
+
 @formula("TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock")
 def transformer_layer(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
     """Encoder layer: attention ``4d²+4d`` + feed-forward ``2df + f + d`` + 2 LayerNorms ``4d``;

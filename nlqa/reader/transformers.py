@@ -207,9 +207,27 @@ def _stacks(mentions: list[Mention]) -> tuple[int, int] | None:
     return (said["encoder"], said["decoder"]) if len(said) == 2 else None
 
 
+def _dot_attention(mentions: list[Mention], doc, framework: str) -> tuple[NetworkSpec, list[str], list[str]] | None:
+    """ "Zero trainable params in layers.Attention?": Keras's own Attention layer, named by its API path, is
+    the one the question's other "Attention layer" words mean (unless a width, heads or a model are given)."""
+    if not any(m.label == "KIND" and m.id == "DotAttention" for m in mentions) or any(
+            m.label in ("MODEL", "TF") for m in mentions):
+        return None
+    text = doc.text if doc is not None else ""
+    scale = re.search(r"use_scale\s*=\s*True", text) is not None
+    width = next((w for w in _all_widths(mentions)), None)
+    note = ("Keras layers.Attention is dot-product (Luong-style) attention: scores are query·key products, "
+            + ("with one learned scale (use_scale=True)" if scale else "with no weights (use_scale=False, the default)"))
+    layer = LayerSpec("DotAttention", use_scale=scale, name="Attention")
+    return NetworkSpec((None, width or 1), (layer,), "keras" if framework == "textbook" else framework), [note], []
+
+
 def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: bool,
           framework: str, doc=None) -> tuple[NetworkSpec | None, list[str], list[str]]:
     """The spec of the model or block the question describes; (spec, assumptions, missing)."""
+    dot = _dot_attention(mentions, doc, framework)
+    if dot is not None:
+        return dot
     cfg = read_config(mentions, doc)
     kinds = _counted_kinds(kinds, mentions, doc) if cfg.family else kinds
     v = cfg.values
