@@ -445,7 +445,7 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     extra = {x.param_count: "parameter_count"} if x.param_count is not None else {}
     if x.quantity in SERVING_QUANTITIES and result.status == "answered" and isinstance(result.value, int):
         extra.setdefault(result.value, "quoted_count")  # "... = 393216": the asker quotes the count (not in `count`)
-    ledger = account(x.question, count, extra, x.table_lines)
+    ledger = account(x.question, count, extra, x.table_lines, x.superseded)
     if x.number_spans:  # the numbers of a model's name ("Llama-2-7B") and of the settings read beside it
         ledger = _span_roles(ledger, x.number_spans)
     numbers = tuple(e.to_dict() for e in ledger)

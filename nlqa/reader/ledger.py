@@ -231,6 +231,7 @@ class _Index:
         self.head_dims: set[int] = {c.spec.units // c.spec.heads for c in (count.layers if count else ())
                                     if c.spec.heads and c.spec.units and not c.spec.key_dim
                                     and c.spec.units % c.spec.heads == 0}
+        self.superseded: frozenset = frozenset()
         self.next: dict[Any, int] = {}
         self.counts: dict[int, int | None] = {}
         for v, layer in _count_values(count):
@@ -269,12 +270,13 @@ def _canonical(shape: tuple) -> tuple:
 
 
 def account(question: str, count=None, extra: dict[str, Any] | None = None,
-            table_lines: frozenset = frozenset()) -> tuple[Entry, ...]:
+            table_lines: frozenset = frozenset(), superseded: tuple[int, ...] = ()) -> tuple[Entry, ...]:
     """The ledger of ``question``: one entry per number as written, in text order.
 
     ``count`` is the NetworkCount of what was read (None when nothing was counted); ``extra``
     maps other values the answer used to their role (a parameter count given in the question, a
-    memory size). A number on one of ``table_lines`` (a pasted summary table) is ``summary``: a
+    memory size); ``superseded`` the values of settings the question replaces later ("heads: 8", then
+    "the number of heads is increased to 16"). A number on one of ``table_lines`` (a pasted summary table) is ``summary``: a
     layer's printed name, shape or count."""
     grammar = _grammar()
     # terminal escapes pasted with a question hold digits that are no numbers: blank them, keeping offsets
@@ -285,6 +287,7 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
     clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(question)]
     layer_clauses = _layer_clauses(clause_starts, word_matches, grammar["clause"])
     index = _Index(count)
+    index.superseded = frozenset(superseded)
     line_starts, on_code = code_lines(question)
     extra = extra or {}
     entries = []
@@ -384,6 +387,8 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
     found = index.size(value, bool(context.after_near) and _matches(context.after_near[0], LAYER_NOUNS))
     if found:
         return found
+    if value in index.superseded:
+        return "superseded", None   # a setting the question changes later: the count uses the new value
     if value > 1 and value in index.counts:
         return "quoted_count", index.counts[value]
     if context.has(grammar["roles"]["quoted_count"]):
@@ -407,10 +412,10 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
 
 
 # the asker's arithmetic over named terms: "(embedding_param + num_param) / 1e6 * 4 =437.4MB"
-_OPERAND_BEFORE = re.compile(r"[\w)\]]\s*[*/×]\s*$")
-_OPERAND_AFTER = re.compile(r"\s*[*/×]\s*[\w(]")
+_OPERAND_BEFORE = re.compile(r"[\w)\]]\s*(?:[*/×]|\\times)\s*$")
+_OPERAND_AFTER = re.compile(r"\s*(?:[*/×]|\\times)\s*[\w(]")
 _RESULT_BEFORE = re.compile(r"[\w)\]]\s*(?:=\s*[~≈]?|[~≈])\s*$")
-_EXPRESSION = re.compile(r"[A-Za-z_)\]]\s*[*/×+]\s*[\w(]|[\w)]\s*[*/×]\s*[A-Za-z_(]")
+_EXPRESSION = re.compile(r"[A-Za-z_)\]]\s*[*/×+]\s*[\w(]|[\w)]\s*(?:[*/×]|\\times)\s*[A-Za-z_(]")
 
 
 def _asker_operand(question: str, start: int, end: int) -> bool:
@@ -421,7 +426,7 @@ def _asker_operand(question: str, start: int, end: int) -> bool:
     line = question[line_start:line_end if line_end >= 0 else len(question)]
     if "=" not in line or not _EXPRESSION.search(line) or CODE_LINE.search(line):
         return False
-    before, after = question[line_start:start], question[end:end + 3]
+    before, after = question[line_start:start], question[end:end + 10]
     # its result only when rounded or in a unit ("= 437.4MB", "≈ 12.7B"): a whole count after "=" is what
     # the asker claims the network has, left for the answer to check, never taken as arithmetic
     rounded = not question[start:end].replace(",", "").isdecimal() or bool(re.match(r"\s?[A-Za-z]", after))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.spec import LayerSpec, NetworkSpec
@@ -104,6 +104,69 @@ def _counted_kinds(kinds: list[str], mentions: list[Mention], doc) -> list[str]:
     return [k for k in kinds if k in asked or not any(m.label == "KIND" and m.id == k for m in mentions)]
 
 
+def _change_at(doc) -> int | None:
+    """The token where the question's changed settings start ("Suppose the architecture is modified as
+    follows:"), or None (grammars/modifications.toml markers)."""
+    if doc is None:
+        return None
+    words = [t.lower_ for t in doc]
+    for marker in load_toml("modifications.toml")["markers"]:
+        seq = marker.split()
+        for i in range(len(words) - len(seq) + 1):
+            if words[i:i + len(seq)] == seq:
+                return i
+    return None
+
+
+def _results(mentions: list[Mention], doc) -> list[Mention]:
+    """ "d_ff = 4 × d_model = 4096": a setting's number followed by a product sign is a coefficient; the
+    setting is the number after the next "=" (or nothing when there is none)."""
+    if doc is None:
+        return mentions
+    signs = set(load_toml("modifications.toml")["coefficient"])
+    out = []
+    for m in mentions:
+        if m.label in ("TF", "EMBED") and m.start and doc[m.start - 1].text in signs:
+            continue  # "4 × d_model = 3072": the right operand of a product, not a setting
+        sign = doc[m.end].text if m.end < len(doc) else ""
+        # "4 × d_model", or "4 xd_model" as the LaTeX "4 \\times d_{model}" reads once converted
+        product = sign in signs or (sign[:1] in signs and sign[1:2].isalpha())
+        if m.label != "TF" or not isinstance(m.value, int) or not product:
+            out.append(m)
+            continue
+        tail = list(doc[m.end:m.end + 10])
+        at = next((i for i, t in enumerate(tail) if t.text == "="), None)
+        if at is not None and at + 1 < len(tail) and tail[at + 1].text.replace(",", "").isdecimal():
+            out.append(replace(m, value=int(tail[at + 1].text.replace(",", ""))))
+    return out
+
+
+def _changed_first(mentions: list[Mention], doc) -> list[Mention]:
+    """The settings said after a change marker first (the last said first), so each replaces the earlier
+    value of the same setting."""
+    at = _change_at(doc)
+    if at is None:
+        return mentions
+    return [m for m in reversed(mentions) if m.start >= at] + [m for m in mentions if m.start < at]
+
+
+def superseded(mentions: list[Mention], doc) -> tuple[int, ...]:
+    """The values of the settings a change replaced ("heads: 8" ... "heads is increased to 16": 8)."""
+    at = _change_at(doc)
+    if at is None:
+        return ()
+    mentions = _results(mentions, doc)
+    later = {(m.label, m.id) for m in mentions if m.start >= at and m.label in ("TF", "EMBED")}
+    old = [m for m in mentions if m.start < at and (m.label, m.id) in later and isinstance(m.value, int)]
+    values = [m.value for m in old]
+    heads = next((m.value for m in old if m.id == "heads"), None)
+    width = next((m.value for m in mentions if m.start < at and m.id in ("width", "dim") and isinstance(m.value, int)
+                  and m.label in ("TF", "EMBED")), None)
+    if heads and width and width % heads == 0:
+        values.append(width // heads)  # the per-head size of the heads replaced ("Dimension of each head: 64")
+    return tuple(values)
+
+
 def _all_widths(mentions: list[Mention]) -> list[int]:
     return [m.value for m in mentions if isinstance(m.value, int) and (
         (m.label == "TF" and m.id in ("width", "width_loose")) or (m.label == "EMBED" and m.id == "dim")
@@ -114,7 +177,7 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
     """The configuration the text states, completed by the preset it names."""
     presets = load_toml("presets.toml")
     cfg = Config()
-    mentions = _sizes(mentions, doc)
+    mentions = _changed_first(_results(_sizes(mentions, doc), doc), doc)
     models = [m.id for m in mentions if m.label == "MODEL" and not m.id.startswith("?")]
     if models:
         name = max(models, key=lambda n: ("-" in n, len(n)))  # the most specific name given
