@@ -150,6 +150,10 @@ class AssemblyMixin:
             groups = [g for g in groups if g.code or g.sizes or g.attrs or g.role == "output"
                       or g.kind in SHAPE_ONLY_KINDS or self._in_chain(g)
                       or (g.kind in SIZED_KINDS and _family(g.kind) not in code_families)
+                      # "a Dense(64) layer ..., then a BatchNormalization layer": inline code beside prose
+                      # that names another kind of layer (in a pasted script, such words are comments on it)
+                      or (not self.code.script and g.kind in STRUCTURAL_KINDS and not g.bare
+                          and _family(g.kind) not in code_families)
                       or (not g.bare and (g.count or 1) > 1)]
         if len(groups) > 1:  # a bare "layer" that says nothing ("its first layer is a convolution")
             groups = [g for g in groups if g.kind or g.role or g.sizes or g.code or g.attrs]
@@ -177,7 +181,7 @@ class AssemblyMixin:
         if any(g.kind == "Embedding" for g in hidden):
             dims = [m for m in self.mentions("INPUT") if m.id == "features" and isinstance(m.value, int)]
             self.embedding_dim = dims[0].value if dims else None
-        self._standalone_units(hidden, phrases)
+        self._standalone_units(hidden, phrases, output_groups)
         output_values = sorted({o.value if o.label != "SCALAR" else 1 for o in outputs
                                 if isinstance(o.value if o.label != "SCALAR" else 1, int)})
         binary = self.mentions("BINARY")
@@ -626,16 +630,42 @@ class AssemblyMixin:
     def _ordinal_references(self, hidden: list[Group], phrases: Phrases) -> list[Group]:
         """"2 hidden layers ... The first hidden layer has 1000 activations. The second hidden layer has 10":
         the layers named by ordinal after a group of as many layers are that group's layers, one by one."""
-        doc, ordinals = self.reading.doc, vocab()["ordinals"]
+        doc, v = self.reading.doc, vocab()
+        ordinals, definite = v["ordinals"], v["reference_determiners"]
         merged: list[Group] = []
         for g in list(hidden):
             n = g.count or 1
-            if g.sizes or n < 2 or g.code or g not in hidden:
+            if g.sizes or g.code or g not in hidden:
                 continue
             later = [h for h in hidden if h.start > g.start][:n]
+
+            def names(h: Group, k: int) -> bool:
+                before = [t.lower_ for t in doc[max(h.start - 2, 0):h.start + 1]]
+                return any(ordinals.get(w) == k + 1 for w in before) if n > 1 else \
+                    any(w in definite for w in before)   # "one hidden layer ... the hidden layer has 4 neurons"
             named = [h for k, h in enumerate(later) if len(h.sizes) == 1 and (h.count or 1) == 1 and not h.code
                      and (h.kind == g.kind or h.kind is None) and h.role in (g.role, None)
-                     and any(ordinals.get(t.lower_) == k + 1 for t in doc[max(h.start - 2, 0):h.start + 1])]
+                     and (n > 1 or h.role == g.role and g.role in ("hidden", "output")) and names(h, k)]
+            if n > 1 and len(named) < n and len(named) == len([h for h in later if names(h, later.index(h))]):
+                # "The first hidden layer has 4 neurons and the second 3 neurons": a size after an ordinal
+                sizes = {k: h.sizes[0] for k, h in enumerate(later) if h in named}
+                taken: list[int] = []
+                for i in range(g.end, len(doc) - 1):
+                    words = [t.lower_ for t in doc[max(i - 2, 0):i]]
+                    k = next((ordinals[w] - 1 for w in words if w in ordinals), None)
+                    if k is not None and 0 <= k < n and k not in sizes and doc[i].text.isdecimal() \
+                            and doc[i + 1].lower_ in v["unit_nouns"] and i not in phrases.consumed:
+                        sizes[k] = int(doc[i].text)
+                        taken.append(i)
+                if sorted(sizes) == list(range(n)):
+                    g.sizes = [sizes[k] for k in range(n)]
+                    phrases.consumed.update(taken)
+                    for h in named:
+                        hidden.remove(h)
+                        merged.append(h)
+                    merged += [Group(i, i + 2, kind=None, count=1, sizes=[sizes[k]]) for k, i in
+                               zip([k for k in sizes if k not in {later.index(h) for h in named}], taken)]
+                    continue
             if len(named) == n:
                 g.sizes = [h.sizes[0] for h in named]
                 for h in named:
@@ -644,7 +674,7 @@ class AssemblyMixin:
                     phrases.consumed.update(m.start for m in self.mentions("UNITS") if h.start <= m.start < h.end)
         return merged
 
-    def _standalone_units(self, hidden: list[Group], phrases: Phrases) -> None:
+    def _standalone_units(self, hidden: list[Group], phrases: Phrases, others: list[Group] = ()) -> None:
         doc, v = self.reading.doc, vocab()
         merged = self._ordinal_references(hidden, phrases)
         used = {i for g in hidden + merged for i in range(g.start, g.end)}
@@ -663,8 +693,9 @@ class AssemblyMixin:
                 continue
             # "two hidden layers. The first has 1000 activations, the second 10": a group of several
             # layers takes each size said after it until it has one per layer
-            target = next((g for g in reversed(hidden) if (g.count or 1) > len(g.sizes) >= 1 and g.start < m.start
-                           and not g.code), None) \
+            placed = next((g for g in hidden if g.start >= m.end and not g.sizes), None) if m.id == "placed" else None
+            target = placed or next((g for g in reversed(hidden) if (g.count or 1) > len(g.sizes) >= 1
+                                     and g.start < m.start and not g.code), None) \
                 or next((g for g in reversed(hidden) if not g.sizes and g.start < m.start), None) \
                 or next((g for g in hidden if not g.sizes), None)
             if target is not None:
@@ -700,6 +731,11 @@ class AssemblyMixin:
                 continue
             size = int(value)
             sentence = self.reading.sentence_of[i]
+            last = max((g for g in list(hidden) + list(others) if g.start < i
+                        and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence),
+                       key=lambda g: g.start, default=None)
+            if last is not None and last.sizes == [size]:
+                continue  # "an output layer that has just 1 unit": the size that layer already took
             target = next((g for g in reversed(hidden) if not g.sizes and not g.code
                            and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence), None)
             if target is not None and role in (None, "hidden"):

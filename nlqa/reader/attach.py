@@ -75,6 +75,30 @@ def _same_layer_again(reading: Reading, m: Mention, previous: Mention | None) ->
         and not any(t in ("\n\n", ".", ";") for t in between)
 
 
+def _sizes_in_layers(reading: Reading) -> list[Mention]:
+    """"30 neurons in the input layer", "4 in the hidden layer", "1 in the output layer": a size placed
+    in a layer the sentence names by its role sizes that layer (the input's features, a hidden layer's
+    units, the outputs)."""
+    doc, v = reading.doc, load_toml("vocab.toml")
+    nouns, places = set(v["unit_nouns"]) | {"neuron", "unit", "node"}, set(_heads()["placed"])
+    roles = {m.start: m for m in reading.mentions if m.label == "ROLE" and m.id in ("input", "hidden", "output")}
+    made = []
+    for i, token in enumerate(doc):
+        if not token.text.isdecimal() or i in reading.covered:
+            continue
+        j = i + 1 + (i + 1 < len(doc) and doc[i + 1].lower_ in nouns and (i + 1) not in reading.covered)
+        if j >= len(doc) or doc[j].lower_ not in places:
+            continue
+        k = j + 1 + (j + 1 < len(doc) and doc[j + 1].lower_ in ("the", "its", "their", "each"))
+        role = roles.get(k)
+        if role is None or k + 1 >= len(doc) or doc[k + 1].lower_ not in ("layer", "layers"):
+            continue
+        label, key = {"input": ("INPUT", "features"), "output": ("OUTPUT", "placed"),
+                      "hidden": ("UNITS", "placed")}[role.id]   # "placed": it sizes the layer after it
+        made.append(Mention(label, key, i, j, int(token.text), doc[i:j].text))
+    return made
+
+
 def attached(reading: Reading) -> Reading:
     """The reading with bare sizes moved to the noun their clause names, and the layer kinds the
     question says the network lacks left out."""
@@ -104,6 +128,9 @@ def attached(reading: Reading) -> Reading:
             out.append(m)
             continue
         changed = True
+    placed = _sizes_in_layers(reading)
+    if placed:
+        out, changed = sorted(out + placed, key=lambda m: m.start), True
     if not changed:
         return reading
     covered = {i: m for m in out for i in range(m.start, m.end)}

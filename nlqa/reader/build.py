@@ -203,7 +203,8 @@ class SpecMixin:
                     return None
                 spec = spec.with_(kind=GENERIC_KINDS[kind].format(d=rank))
             if spec.kind == "Dense" and id(spec) in prose or spec.kind == "Dense" and spec.name:
-                previous = next((o for o in reversed(out) if o.kind not in ("Dropout", "Activation")), None)
+                previous = next((o for o in reversed(out) if o.kind not in (  # a norm keeps a conv's rank
+                    "Dropout", "Activation", "BatchNormalization", "LayerNormalization")), None)
                 if previous is not None and (previous.kind in SPATIAL_KINDS or previous.kind == "Embedding"):
                     out.append(LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
                     x.assumptions.append(f"the output of the {KIND_NAMES.get(previous.kind, previous.kind)} "

@@ -338,6 +338,8 @@ class PhraseFinder:
             if self.is_break(k) and k != end:
                 return
             m = self.mention(k)
+            if m is not None and m.id == "placed":
+                return  # "..., 4 in the hidden layer": that size is the next layer's
             if m is not None:
                 if m.label in ("OUTPUT", "CLASSES", "SCALAR") and not group.sizes and group.role not in ("input", "hidden") \
                         and not crossed \

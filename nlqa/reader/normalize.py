@@ -81,6 +81,32 @@ THOUSANDS = re.compile(r"(?<![\d,.(])(\d{1,3})((?:,\d{3})+)(?![\d,]*\))(?=\b)")
 LONG_RUN = re.compile(r"(\S{64})(?=\S)")
 PAIR = re.compile(r"(?<![\w.>-])(?<!-> )(\d+) -> (\d+)(?!\w|\.\d|-| ->|\s+(?:outputs?|classes|class|units?|neurons?|nodes?)\b)")
 CHAIN = re.compile(r"(?<!-> )(?<![\w.-])\d+(?: -> \d+){2,}(?!\w|\.\d|\s*->)")
+# a size named by a symbol and given its value elsewhere: "a hidden layer of width H ... For H = 64"
+SYMBOL_VALUE = re.compile(r"(?<![\w.])([A-Z]|[a-z](?=\s*=)|[A-Za-z]_\{?[A-Za-z]+\}?|d_model|d_ff|d_k)\s*=\s*(\d+)(?!\w|\.\d)")
+SYMBOL_WORDS = {"a", "A", "I", "i", "x", "X"}   # letters that are words, or a product sign, in prose
+
+
+def with_symbol_values(text: str) -> str:
+    """Each symbol given one value ("p = 10", "H = 64") written as that value where it first sizes
+    something ("an input dimension p", "width H"); the assignments themselves stay as written."""
+    values: dict[str, set[str]] = {}
+    given_at: dict[str, int] = {}
+    for m in SYMBOL_VALUE.finditer(text):
+        values.setdefault(m.group(1), set()).add(m.group(2))
+        given_at.setdefault(m.group(1), m.start())
+    for symbol, found in values.items():
+        if len(found) != 1 or symbol in SYMBOL_WORDS:
+            continue
+        value = next(iter(found))
+        # the first place the symbol sizes something names it, if that comes before its value is given
+        # ("width H ... For H = 64"); where the value is given in place ("f=2048"), later uses restate it
+        use = re.compile(rf"(?<![\w.=(,\[]){re.escape(symbol)}(?![\w(\[]|\s*=)").search(text)
+        given = next((m.start() for m in SYMBOL_VALUE.finditer(text) if m.group(1) == symbol), given_at[symbol])
+        if use is not None and use.start() < given:
+            text = text[:use.start()] + value + text[use.end():]
+    return text
+
+
 POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 
 
@@ -92,6 +118,7 @@ def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
     text = LONG_RUN.sub(r"\1 ", text)  # the tokenizer is slow on very long unbroken runs
     text = latex_to_text(text)  # "$C_{in}=256$" -> "C_in=256" (pylatexenc, math spans only)
+    text = with_symbol_values(text)  # "width H ... H = 64" -> "width 64 ... H = 64"
     text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10**30", "10^3"
     text = THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)  # "30,522" -> "30522"
     text = SCALED.sub(_scaled_words, text)  # "1.3 billion" -> "1300000000"
