@@ -13,6 +13,7 @@ reading may be incomplete: :func:`incomplete` returns those entries so the answe
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
@@ -292,6 +293,7 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
     extra = extra or {}
     entries = []
     found = list(_scanner().finditer(question))
+    arithmetic: dict[int, bool] = {}   # line start -> whether the line holds the asker's worked arithmetic
     for n, m in enumerate(found):
         kind = next(k for k in ("arith", "tuple", "product", "chain", "number", "glued", "word") if m.group(k))
         text = m.group(kind).strip()
@@ -311,8 +313,9 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
         if line in table_lines:
             entries.append(Entry(text, "summary", None, start, False, True))
             continue
+        bounds = (line_starts[line], line_starts[line + 1] - 1 if line + 1 < len(line_starts) else len(question))
         role, layer = _role(kind, text, value, _Context(before, after, after_near), question, start, index, extra,
-                            grammar)
+                            grammar, _Line(question, *bounds, arithmetic))
         entries.append(Entry(text, role, layer, start, clause in layer_clauses, line in on_code))
     return tuple(entries)
 
@@ -335,7 +338,22 @@ FILLERS = {"=", "of", "is", "are", "a", "an", "the", "to", "with", "each", "per"
 LAYER_NOUNS = ("layer", "layers", "hidden", "lstm*", "gru*", "rnn*", "conv*", "dense", "recurrent", "stacked", "fully")
 
 
-def _role(kind, text, value, context: _Context, question, start, index: _Index, extra, grammar):
+@dataclass(frozen=True)
+class _Line:
+    """The line a number stands on, and (cached per line) whether it holds arithmetic over named terms."""
+    question: str
+    start: int
+    end: int
+    cache: dict
+
+    def worked_arithmetic(self) -> bool:
+        if self.start not in self.cache:
+            line = self.question[self.start:self.end]
+            self.cache[self.start] = "=" in line and bool(_EXPRESSION.search(line)) and not CODE_LINE.search(line)
+        return self.cache[self.start]
+
+
+def _role(kind, text, value, context: _Context, question, start, index: _Index, extra, grammar, line: "_Line"):
     if kind == "arith":
         return "asker_arithmetic", None
     if kind == "number" and grammar["tensor_batch"].search(question, max(start - 40, 0), start):
@@ -360,8 +378,9 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
             if role != "quoted_count" and context.has(words, side=side) and not (
                     role == "dataset_size" and isinstance(value, tuple)):
                 return role, None
-    if kind in ("number", "glued") and isinstance(value, (int, float)) and int(value) not in index.known and (
-            value not in extra) and _asker_operand(question, start, start + len(text)):
+    if kind in ("number", "glued") and isinstance(value, (int, float)) and math.isfinite(value) and (
+            int(value) not in index.known) and (
+            value not in extra) and _asker_operand(line, start, start + len(text)):
         return "asker_arithmetic", None
     if isinstance(value, float) and not value.is_integer():
         return extra.get(value, "rate"), None
@@ -418,21 +437,21 @@ _RESULT_BEFORE = re.compile(r"[\w)\]]\s*(?:=\s*[~≈]?|[~≈])\s*$")
 _EXPRESSION = re.compile(r"[A-Za-z_)\]]\s*[*/×+]\s*[\w(]|[\w)]\s*(?:[*/×]|\\times)\s*[A-Za-z_(]")
 
 
-def _asker_operand(question: str, start: int, end: int) -> bool:
+def _asker_operand(line: _Line, start: int, end: int) -> bool:
     """A number written as an operand of the asker's arithmetic over named terms, or as its result,
     on a prose line that holds such an expression and an "=" (a line of code is the code's own)."""
-    line_start = question.rfind("\n", 0, start) + 1
-    line_end = question.find("\n", end)
-    line = question[line_start:line_end if line_end >= 0 else len(question)]
-    if "=" not in line or not _EXPRESSION.search(line) or CODE_LINE.search(line):
+    question = line.question
+    before, after = question[max(line.start, start - 80):start], question[end:min(end + 10, line.end)]
+    if not (_OPERAND_BEFORE.search(before) or _OPERAND_AFTER.match(after) or _RESULT_BEFORE.search(before)):
+        return False   # the cheap test first: most numbers stand beside no operator
+    if not line.worked_arithmetic():
         return False
-    before, after = question[line_start:start], question[end:end + 10]
     # its result only when rounded or in a unit ("= 437.4MB", "≈ 12.7B"): a whole count after "=" is what
     # the asker claims the network has, left for the answer to check, never taken as arithmetic
     rounded = not question[start:end].replace(",", "").isdecimal() or bool(re.match(r"\s?[A-Za-z]", after))
     # an operand only of arithmetic that the asker works out to a written result ("... * 4 = 437.4MB"), not of
     # a size defined by a formula ("hidden = 2 * input_dim")
-    worked = re.search(r"(?:=|≈|~)\s*\d", line[end - line_start:]) is not None
+    worked = re.search(r"(?:=|≈|~)\s*\d", question[end:min(end + 200, line.end)]) is not None
     return bool((worked and (_OPERAND_BEFORE.search(before) or _OPERAND_AFTER.match(after)))
                 or (rounded and _RESULT_BEFORE.search(before) and _EXPRESSION.search(before)))
 
