@@ -436,7 +436,10 @@ def answer(question: str, framework: str | None = None, id: Any = None) -> Answe
                       message=f"Understood: nothing yet. Missing: {huge}. Ask again with each size written out, "
                               f"e.g. 'nn.Linear(512, 10)'.")
     x = extract(question, framework)
-    return answer_from(x, id=id)
+    from .items import separate_items   # separate layers listed as items, asked about each
+    whole = answer_from(x, id=id)
+    items = separate_items(question, framework, whole, id)
+    return items if items is not None else whole
 
 
 def answer_from(x: Extraction, id: Any = None) -> Answer:

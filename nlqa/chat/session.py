@@ -128,7 +128,13 @@ class Session:
         pending question (a follow-up may fill its gap); unsupported, it only clears the context.
         ``previous``: the answer a follow-up changes (the reply is then shown briefly)."""
         from ..answer import answer_from
-        result = answer_from(x, id=self.turn)
+        from ..items import separate_items   # separate layers listed as items, asked about each
+        whole = answer_from(x, id=self.turn)
+        items = separate_items(x.question, self.framework, whole, self.turn) if previous is None else None
+        if items is not None:   # items have no one network for follow-ups to change
+            self.current, self.pending, self.last = None, None, items
+            return Reply(items, notes)
+        result = whole
         self.current = Context.of(x) if result.status == "answered" else None
         self.pending = x if result.status == "needs_clarification" else None
         self.last = result

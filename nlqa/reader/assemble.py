@@ -103,7 +103,9 @@ class AssemblyMixin:
                 else m for m in self.output_mentions if m.id != "vocab" or vocab_sizes]
         if not self.code.layers:
             groups = self._implied_convolutions(groups)
+        groups[:] = self._without_subject_references(groups)
         assign_attributes(self.reading, groups)
+        self._same_as_before(groups)
         groups[:] = without_code_echoes(groups)
         code_shape = self.code.input_shape
         first_code = min((g.start for g in groups if g.code), default=None)
@@ -370,6 +372,49 @@ class AssemblyMixin:
                        and not any(t.isdigit() for t in words[max(i - 2, 0):i])  # "a 64-filter conv"
                        for i, w in enumerate(words))
         return singular and not any(w in v["filter_plural"] for w in words)
+
+    def _without_subject_references(self, groups: list[Group]) -> list[Group]:
+        """"The first layer is followed by a 2x2 max pooling layer. The max pooling layer is followed by
+        another convolutional layer": a layer named again with "the" as the subject of "is followed by"
+        is the one already described, not one more."""
+        doc, v = self.reading.doc, vocab()
+        ordinals, definite, links = v["ordinals"], set(v["reference_determiners"]), set(v["chain_verbs"])
+        out: list[Group] = []
+        for g in groups:
+            before = doc[g.start - 1].lower_ if g.start > 0 else ""
+            first = doc[g.start].lower_
+            after = [t.lower_ for t in doc[g.end:g.end + 3]]
+            named = first in definite or before in definite or (  # "The second convolutional layer"
+                before in ordinals and g.start > 1 and doc[g.start - 2].lower_ in definite)
+            subject = any(w in links for w in after)
+            ordinal = next((ordinals[t.lower_] for t in doc[max(g.start - 1, 0):g.end] if t.lower_ in ordinals), None)
+            earlier = [h for h in out if (h.kind == g.kind or g.kind is None) and h.kind is not None]
+            if named and subject and not g.sizes and not g.attrs and not g.code and (g.count or 1) == 1 and (
+                    (ordinal is not None and 0 < ordinal <= len([h for h in out if h.kind or h.sizes]))
+                    or (ordinal is None and earlier)):
+                continue
+            out.append(g)
+        return out
+
+    def _same_as_before(self, groups: list[Group]) -> None:
+        """"another convolutional layer with the same parameters as the first", "a max pooling layer of the
+        same parameters": the layer takes the settings of the one before it of its family."""
+        doc, words = self.reading.doc, vocab()["same_settings"]
+        for k, g in enumerate(groups):
+            if g.kind not in CONV_KINDS | POOL_KINDS or g.code:
+                continue
+            clause = doc[g.start:min(g.end + 8, len(doc))]
+            tokens = [t.lower_ for t in clause]
+            if "same" not in tokens or not any(w in words for w in tokens[tokens.index("same"):][:3]):
+                continue
+            family = CONV_KINDS if g.kind in CONV_KINDS else POOL_KINDS
+            before = next((h for h in reversed(groups[:k]) if h.kind in family), None)
+            if before is None:
+                continue
+            for key, m in before.attrs.items():
+                g.attrs.setdefault(key, m)
+            if not g.sizes and before.sizes:
+                g.sizes = list(before.sizes[-1:])
 
     def _square_window(self) -> bool:
         """A 2-D window is named ("16 filters of size 5x5", "pool 2x2"): an "AxB" input is an image, not

@@ -7,7 +7,7 @@ from ..core.spec import LayerSpec, NetworkSpec
 from ..resources import load_toml
 from .attributes import CONV_KINDS
 from .extraction import Alternative, Extraction
-from .layout import sample_rank
+from .layout import sample_rank, torch_channels_first
 from .kinds import (
     GENERIC_KINDS,
     KIND_NAMES,
@@ -112,6 +112,10 @@ class SpecMixin:
                                  f"{shape[0] if shape[0] is not None else 'any number of'} samples of "
                                  f"{self._fmt(shape[1:])}")
             shape = shape[1:]
+            if self.fw == "pytorch" and specs[0].kind in torch_channels_first() and len(shape) >= 3:
+                x.assumptions.append(f"PyTorch writes a batch (N, C, H, W): {self._fmt(shape)} is read "
+                                     f"channels last, as {self._fmt(shape[1:] + shape[:1])}")
+                shape = shape[1:] + shape[:1]
         if specs and specs[0].kind == "Conv1D" and len(shape) == 2 and shape[0] is None:
             steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
             shape = (steps[0], shape[1]) if steps else shape  # "a sequence of 1000 samples (1 channel)"

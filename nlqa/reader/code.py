@@ -451,6 +451,7 @@ def _may_be_script(text: str) -> bool:
 def scan_calls(text: str, reading: CodeReading) -> None:
     """The call-by-call scan: every framework call in ``text`` read where it stands."""
     pieces, last, pos = [], 0, 0
+    seen: dict[str, list[str]] = {}     # a call's text -> the placeholders of the layers it was read as
     while True:
         match = CALL.search(text, pos)
         if match is None:
@@ -485,6 +486,16 @@ def scan_calls(text: str, reading: CodeReading) -> None:
             pieces.append(text[last:match.start()])
             reading.text = "".join(pieces)    # the rest is not read: the question is declined
             return
+        source = text[match.start():close + 1]
+        line_before = text[text.rfind("\n", 0, match.start()) + 1:match.start()]
+        if found and source in seen and _resolve(name) is not None \
+                and not re.search(r"[=,(\[]|\badd\b|\bappend\b", line_before):
+            # "bn = torch.nn.BatchNorm2d(10) ... the parameters of torch.nn.BatchNorm2d(10) are": the same
+            # call named again in a sentence is the layer already read, not one more
+            pieces.append(text[last:match.start()])
+            pieces.append(" " + name.split(".")[-1] + " ")   # the class named: prose that echoes the code
+            last = pos = close + 1
+            continue
         placeholders = []
         bound = ASSIGNED.search(text, max(0, match.start() - 200), match.start())
         if bound and len(found) == 1:       # "self.fc2 = nn.Linear(16, 3)": the layer's name
@@ -495,6 +506,8 @@ def scan_calls(text: str, reading: CodeReading) -> None:
             reading.layers.append(layer)
             if layer.input_shape is not None and reading.input_shape is None and len(reading.layers) == 1:
                 reading.input_shape = layer.input_shape
+        if found and "=" in line_before:   # a call bound to a name ("bn = nn.BatchNorm2d(10)") may be named again
+            seen.setdefault(source, placeholders)
         pieces.append(text[last:match.start()])
         pieces.append(" " + " ".join(placeholders) + " ")
         last = pos = close + 1

@@ -37,6 +37,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     binary_alternative = False
 
     def __init__(self, question: str, framework: str | None = None):
+        written = question
         question = relined(question)   # code pasted without its line breaks: one statement per line
         self.question = question
         self.override = framework
@@ -44,7 +45,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         self.code, layout_note = channels_last(read_code(question), question)
         self.text = normalize(self.code.text)
         self.reading: Reading = attached(read(self.text))   # bare sizes moved to the noun they quantify
-        self.x = Extraction(question)
+        self.x = Extraction(written)   # as asked (relining keeps every offset: the ledger reads either)
         if layout_note:
             self.x.assumptions.append(layout_note)
         self.x.mentions = [(m.label, m.id, m.text) for m in self.reading.mentions]

@@ -81,3 +81,8 @@ def sample_rank(kind: str | None) -> int | None:
     """The number of axes one sample has for a layer of this kind, where the kind fixes it
     (a 2-D convolution or pooling: 3, (H, W, C)); None for kinds that take any rank."""
     return _tensor_rules()["sample_rank"].get(kind)
+
+
+def torch_channels_first() -> frozenset[str]:
+    """The layer kinds PyTorch feeds (N, C, ...) tensors, channels right after the batch."""
+    return frozenset(_tensor_rules()["torch_channels_first"])

@@ -80,7 +80,8 @@ def answer_phrase(answer: Answer) -> str:
     '448 parameters; output shape (30, 30, 16)'."""
     parts = [p for p in getattr(answer, "parts", ()) or () if isinstance(p, dict)]
     if len(parts) > 1:
-        return "; ".join(part_phrase(p.get("quantity"), p.get("value"), None, p.get("layer")) for p in parts)
+        return "; ".join((f"({p['label']}) " if p.get("label") else "")
+                         + part_phrase(p.get("quantity"), p.get("value"), None, p.get("layer")) for p in parts)
     return part_phrase(answer.quantity, answer.value, answer.unit, answer.layer)
 
 
