@@ -26,12 +26,23 @@ QUANTITY_WORDS = {
     "output_shape": "output shape",
     "recurrent_weights": "recurrent (hidden-to-hidden) weights",
     "input_weights": "input-to-hidden weights",
+    "qkv_parameters": "parameters of the query, key and value projections",
     "active_parameters": "active parameters (used per token)",
     "lora_parameters": "trainable LoRA parameters",
     "macs": "MACs (multiply-accumulates of one forward pass)",
     "flops": "FLOPs (of one forward pass)",
 }
-TERM_QUANTITIES = {"recurrent_weights": "recurrent weights", "input_weights": "input weights"}  # term labels
+# the terms a quantity sums, by the end of their labels (nlqa.core): one kind of weight matrix
+TERM_QUANTITIES = {"recurrent_weights": ("recurrent weights",), "input_weights": ("input weights",),
+                   "qkv_parameters": ("query weights", "key weights", "value weights", "key and value weights",
+                                      "query/key/value biases", "query/key biases", "value biases",
+                                      "query biases", "key and value biases")}
+
+
+def _term_in(label: str, quantity: str) -> bool:
+    """Whether a term labelled ``label`` ("self-attention key weights × 12 layers") counts in ``quantity``."""
+    label = label.split(" × ")[0]
+    return any(label == end or label.endswith(" " + end) for end in TERM_QUANTITIES[quantity])
 MAX_QUESTION_CHARS = 200_000
 MEMORY_QUANTITIES = ("memory_bytes", "training_memory_bytes")
 SERVING_QUANTITIES = ("kv_cache_bytes", "serving_memory_bytes", "lora_parameters")
@@ -100,7 +111,7 @@ def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:
     """The number (or shape) a quantity names, for the whole network or one listed layer."""
     if quantity in TERM_QUANTITIES:  # one kind of weight matrix of the recurrent layers
         rows = [c for c in count.layers if layer is None or c.index == layer]
-        return sum(t.value for c in rows for t in c.terms if t.label == TERM_QUANTITIES[quantity])
+        return sum(t.value for c in rows for t in c.terms if _term_in(t.label, quantity))
     if layer is not None:
         row = next(c for c in count.layers if c.index == layer)
         return {"weights": row.weights, "connections": row.weights, "biases": row.biases,
@@ -212,7 +223,7 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
         steps.append(f"Output shape (no batch dimension): {_fmt_shape(count.output_shape if layer is None else next(c for c in count.layers if c.index == layer).output_shape)}")
     elif quantity in TERM_QUANTITIES:
         parts = [t.value for c in rows if layer is None or c.index == layer for t in c.terms
-                 if t.label == TERM_QUANTITIES[quantity]]
+                 if _term_in(t.label, quantity)]
         steps.append(f"{QUANTITY_WORDS[quantity].capitalize()}: " + " + ".join(f"{v:,}" for v in parts)
                      + (f" = {sum(parts):,}" if len(parts) > 1 else ""))
     elif layer is not None:
@@ -434,8 +445,10 @@ def answer(question: str, framework: str | None = None, id: Any = None) -> Answe
 def answer_from(x: Extraction, id: Any = None) -> Answer:
     """The Answer for what the reader understood, with its number ledger."""
     result, count = _answer_and_count(x, id)
-    extra = {x.param_count: "parameter_count"} if x.param_count is not None else None
-    ledger = account(x.question, count, extra, x.table_lines)
+    extra = {x.param_count: "parameter_count"} if x.param_count is not None else {}
+    if x.quantity in SERVING_QUANTITIES and result.status == "answered" and isinstance(result.value, int):
+        extra.setdefault(result.value, "quoted_count")  # "... = 393216": the asker quotes the count (not in `count`)
+    ledger = account(x.question, count, extra, x.table_lines, x.superseded)
     if x.number_spans:  # the numbers of a model's name ("Llama-2-7B") and of the settings read beside it
         ledger = _span_roles(ledger, x.number_spans)
     numbers = tuple(e.to_dict() for e in ledger)

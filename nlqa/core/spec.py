@@ -40,6 +40,7 @@ class LayerSpec:
     kdim: int | None = None              # PyTorch MultiheadAttention kdim / vdim
     vdim: int | None = None
     bias_kv: bool = False                # PyTorch add_bias_kv: learned bias_k and bias_v rows (2d)
+    use_scale: bool = False              # Keras layers.Attention(use_scale=True): one learned scale
     ff: int | None = None                # feed-forward inner width
     positions: int | None = None         # position embeddings
     segments: int = 0                    # token-type (segment) embeddings

@@ -49,7 +49,8 @@ def attention_terms(d: int, spec: LayerSpec, label: str = "attention") -> list[T
              term(f"{label} value weights", "weights", (), (vdim, d)),
              term(f"{label} output weights", "weights", (), (d, d))]
     if bias:
-        terms.append(term(f"{label} biases (Q, K, V, output)", "biases", (4,), (d,)))
+        terms += [term(f"{label} query/key/value biases", "biases", (3,), (d,)),
+                  term(f"{label} output biases", "biases", (), (d,))]
     if spec.bias_kv:  # PyTorch add_bias_kv=True: a learned row appended to the keys and one to the values
         terms.append(term(f"{label} bias_k and bias_v (add_bias_kv)", "biases", (2,), (d,)))
     return terms
@@ -87,6 +88,14 @@ def multi_head_attention(spec: LayerSpec, shape: Shape, conv: Convention) -> Res
     terms = attention_terms(d, spec)
     out = tuple(shape[:-1]) + (d,) if shape else (d,)
     return tuple(terms), out, "4d² + 4d" if not (spec.key_dim or spec.kdim or spec.vdim) else "Q, K, V, O projections", ()
+
+
+@formula("DotAttention")
+def dot_attention(spec: LayerSpec, shape: Shape, conv: Convention) -> Result:
+    """Keras ``layers.Attention`` (Luong-style dot-product attention of a query on a value sequence):
+    no weights, ``0``; ``use_scale=True`` learns one scale, ``1``. The output has the query's shape."""
+    terms = (term("attention scale (use_scale)", "weights", (), (1,)),) if spec.use_scale else ()
+    return terms, tuple(shape), "1 (the scale)" if spec.use_scale else "0", ()
 
 
 @formula("TransformerEncoderLayer", "TransformerDecoderLayer", "GPTBlock")

@@ -27,7 +27,7 @@ NETWORK_NAMING_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Neuron", "Transfor
 PART_MARK = re.compile(r"(?:^|\s)(?:\(?[a-dA-D]\)|\(?(?:i|ii|iii|iv)\)|[a-d]\.)\s+\S", re.MULTILINE)
 
 
-SPECIFIC_QUANTITIES = ("recurrent_weights", "input_weights", "biases")  # a count that names which weights
+SPECIFIC_QUANTITIES = ("recurrent_weights", "input_weights", "biases", "qkv_parameters")  # a count that names which weights
 
 
 class QuestionMixin:

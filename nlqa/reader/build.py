@@ -71,8 +71,9 @@ class SpecMixin:
             input_shape, input_kind = (None, None, 1), "code"   # a raw tensor is counted by its own shape
         if input_shape is None and specs and all(s.kind in PARAMETER_FREE for s in specs):
             input_shape, input_kind = (None, None, 1), "code"
-            x.assumptions.append(f"a {KIND_NAMES.get(specs[0].kind, specs[0].kind)} layer has no parameters "
-                                 "whatever its input")
+            if not any(s.use_scale for s in specs):  # Keras Attention(use_scale=True) learns one scale
+                x.assumptions.append(f"a {KIND_NAMES.get(specs[0].kind, specs[0].kind)} layer has no parameters "
+                                     "whatever its input")
         if input_shape is None and specs and specs[0].kind == "Flatten":
             first = next((s for s in specs if s.kind not in PARAMETER_FREE), None)
             if first is not None and first.in_features:  # nn.Flatten(), nn.Linear(28*28, 512): 784 values

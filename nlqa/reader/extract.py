@@ -26,6 +26,7 @@ from .reprs import as_code
 from .summary import read_tables, without_tables
 from .transformers import BLOCK_KINDS
 from .transformers import build as build_transformer
+from .transformers import lora_request, superseded
 
 
 class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
@@ -192,6 +193,16 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                 return x
             x.spec = spec
             x.understood = [layer.name for layer in spec.layers]
+            x.superseded = superseded(self.reading.mentions, self.reading.doc)
+            lora, rank_span, lora_missing, lora_notes = lora_request(self.question)
+            if lora or lora_missing:  # "the LoRA parameter count for GPT-2 medium ... rank=4 ... Q,V"
+                x.quantity, x.assumptions = "lora_parameters", x.assumptions + lora_notes
+                if lora_missing:
+                    x.status, x.missing = "needs_clarification", lora_missing
+                    return x
+                x.memory["lora"] = lora
+                x.number_spans.append((*rank_span, "lora_rank"))
+                return x
             if any(layer.kind == "Pooler" for layer in spec.layers):
                 x.alternatives.append(Alternative("without the pooler", spec.with_(
                     layers=[layer for layer in spec.layers if layer.kind != "Pooler"])))

@@ -38,6 +38,7 @@ class Extraction:
     operations: dict[str, Any] = field(default_factory=dict)  # MACs/FLOPs: asked, sequence, per_step, batch
     param_count: int | None = None           # a model given only by its size ("a 7B model")
     number_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, role): a model's name
+    superseded: tuple[int, ...] = ()          # values of settings the question changes later ("heads: 8" → 16)
     parts: list[tuple[str, int | None]] = field(default_factory=list)  # (quantity, layer) per part asked, in order
     parts_for: tuple | None = None           # the (quantity, layer) the parts were read for (a chat edit
                                              # that changes either makes them stale)

@@ -12,20 +12,22 @@ KIND_NAMES = {"Dense": "dense", "SimpleRNN": "recurrent (SimpleRNN)", "LSTM": "L
               "MaxPool": "max pooling", "AvgPool": "average pooling", "GlobalAvgPool": "global average pooling",
               "GlobalMaxPool": "global max pooling", "BatchNormalization": "batch normalization",
               "LayerNormalization": "layer normalization", "Embedding": "embedding",
-              "GPTBlock": "transformer decoder block (GPT: masked self-attention, no cross-attention)"}
+              "GPTBlock": "transformer decoder block (GPT: masked self-attention, no cross-attention)",
+              "DotAttention": "dot-product attention (Keras Attention)"}
 UNSUPPORTED_NAMES = {"?Attention": "stacked transformer (nn.TransformerEncoder / nn.Transformer)"}
 STRUCTURAL_KINDS = CONV_KINDS | POOL_KINDS | {"GlobalAvgPool", "GlobalMaxPool", "BatchNormalization",
                                              "LayerNormalization", "Embedding", "Flatten", "Dropout",
-                                             "Activation"}
+                                             "Activation", "DotAttention"}
 GENERIC_KINDS = {"Conv": "Conv{d}D", "MaxPool": "MaxPooling{d}D", "AvgPool": "AveragePooling{d}D",
                  "GlobalAvgPool": "GlobalAveragePooling{d}D", "GlobalMaxPool": "GlobalMaxPooling{d}D"}
 SPATIAL_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
                  "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
                  "AveragePooling3D"}
 PARAMETER_FREE = {"MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool", "Flatten", "Dropout", "Activation",
-                  "MaxPooling2D", "AveragePooling2D"}
+                  "MaxPooling2D", "AveragePooling2D", "DotAttention"}
 SIZED_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Embedding"}
-SHAPE_ONLY_KINDS = {"Flatten", "Dropout", "Activation", "MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool"}
+SHAPE_ONLY_KINDS = {"Flatten", "Dropout", "Activation", "MaxPool", "AvgPool", "GlobalAvgPool", "GlobalMaxPool",
+                    "DotAttention"}
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
 

@@ -13,6 +13,7 @@ reading may be incomplete: :func:`incomplete` returns those entries so the answe
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
@@ -35,7 +36,7 @@ _SCAN_TEMPLATE = (
     r"|(?P<tuple>(?<![\w])\(\s*(?:None|\d[\d,]*|\?|batch)?(?:\s*,\s*(?:None|\d[\d,]*|\?))+\s*,?\s*\)|\(\s*\d+\s*,\s*\))"
     r"|(?P<product>(?<![\w.])\d+(?:\s*(?:[xX×*^]|\*\*)\s*\d+)+(?!\w|\.\d))"             # 28x28x3, 32*8*8, 2^15
     r"|(?P<chain>(?<![\w.-])\d+(?:\s*(?:-|->|→|—)\s*\d+){2,}(?!\w|\.\d))"               # 4-8-8-3
-    rf"|(?P<number>(?<![\w.])(?<![A-Za-z]-)(?:{_NUMBER})\s?(?P<suffix>[kKMB](?![\w])|\s*-?\s*(?i:thousand|million|billion|trillion)\b)?%?(?![\w]))"
+    rf"|(?P<number>(?<![\w.])(?<![A-Za-z]-)(?:{_NUMBER})(?!\.\d+[^\W\d])\s?(?P<suffix>[kKMB](?![\w])|\s*-?\s*(?i:thousand|million|billion|trillion)\b)?%?(?![\w]))"
     r"|(?P<glued>(?<![\w.])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?=[^\W\d]))"   # 24G, 11GB, 1080ti, 12d²: a number glued to a word
     r"|(?P<word>(?<![\w-])(?i:{words})(?![\w]))"                      # two, sixty-four, eight thousand
 )
@@ -227,6 +228,11 @@ class _Index:
                 self.inputs.add(v)
             if role in ("units", "input"):
                 self.widths.add(v)
+        # d / h of each attention of width d and h heads: a per-head size the formula accounts for
+        self.head_dims: set[int] = {c.spec.units // c.spec.heads for c in (count.layers if count else ())
+                                    if c.spec.heads and c.spec.units and not c.spec.key_dim
+                                    and c.spec.units % c.spec.heads == 0}
+        self.superseded: frozenset = frozenset()
         self.next: dict[Any, int] = {}
         self.counts: dict[int, int | None] = {}
         for v, layer in _count_values(count):
@@ -265,12 +271,13 @@ def _canonical(shape: tuple) -> tuple:
 
 
 def account(question: str, count=None, extra: dict[str, Any] | None = None,
-            table_lines: frozenset = frozenset()) -> tuple[Entry, ...]:
+            table_lines: frozenset = frozenset(), superseded: tuple[int, ...] = ()) -> tuple[Entry, ...]:
     """The ledger of ``question``: one entry per number as written, in text order.
 
     ``count`` is the NetworkCount of what was read (None when nothing was counted); ``extra``
     maps other values the answer used to their role (a parameter count given in the question, a
-    memory size). A number on one of ``table_lines`` (a pasted summary table) is ``summary``: a
+    memory size); ``superseded`` the values of settings the question replaces later ("heads: 8", then
+    "the number of heads is increased to 16"). A number on one of ``table_lines`` (a pasted summary table) is ``summary``: a
     layer's printed name, shape or count."""
     grammar = _grammar()
     # terminal escapes pasted with a question hold digits that are no numbers: blank them, keeping offsets
@@ -281,10 +288,12 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
     clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(question)]
     layer_clauses = _layer_clauses(clause_starts, word_matches, grammar["clause"])
     index = _Index(count)
+    index.superseded = frozenset(superseded)
     line_starts, on_code = code_lines(question)
     extra = extra or {}
     entries = []
     found = list(_scanner().finditer(question))
+    arithmetic: dict[int, bool] = {}   # line start -> whether the line holds the asker's worked arithmetic
     for n, m in enumerate(found):
         kind = next(k for k in ("arith", "tuple", "product", "chain", "number", "glued", "word") if m.group(k))
         text = m.group(kind).strip()
@@ -304,8 +313,9 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
         if line in table_lines:
             entries.append(Entry(text, "summary", None, start, False, True))
             continue
+        bounds = (line_starts[line], line_starts[line + 1] - 1 if line + 1 < len(line_starts) else len(question))
         role, layer = _role(kind, text, value, _Context(before, after, after_near), question, start, index, extra,
-                            grammar)
+                            grammar, _Line(question, *bounds, arithmetic))
         entries.append(Entry(text, role, layer, start, clause in layer_clauses, line in on_code))
     return tuple(entries)
 
@@ -328,7 +338,22 @@ FILLERS = {"=", "of", "is", "are", "a", "an", "the", "to", "with", "each", "per"
 LAYER_NOUNS = ("layer", "layers", "hidden", "lstm*", "gru*", "rnn*", "conv*", "dense", "recurrent", "stacked", "fully")
 
 
-def _role(kind, text, value, context: _Context, question, start, index: _Index, extra, grammar):
+@dataclass(frozen=True)
+class _Line:
+    """The line a number stands on, and (cached per line) whether it holds arithmetic over named terms."""
+    question: str
+    start: int
+    end: int
+    cache: dict
+
+    def worked_arithmetic(self) -> bool:
+        if self.start not in self.cache:
+            line = self.question[self.start:self.end]
+            self.cache[self.start] = "=" in line and bool(_EXPRESSION.search(line)) and not CODE_LINE.search(line)
+        return self.cache[self.start]
+
+
+def _role(kind, text, value, context: _Context, question, start, index: _Index, extra, grammar, line: "_Line"):
     if kind == "arith":
         return "asker_arithmetic", None
     if kind == "number" and grammar["tensor_batch"].search(question, max(start - 40, 0), start):
@@ -353,6 +378,10 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
             if role != "quoted_count" and context.has(words, side=side) and not (
                     role == "dataset_size" and isinstance(value, tuple)):
                 return role, None
+    if kind in ("number", "glued") and isinstance(value, (int, float)) and math.isfinite(value) and (
+            int(value) not in index.known) and (
+            value not in extra) and _asker_operand(line, start, start + len(text)):
+        return "asker_arithmetic", None
     if isinstance(value, float) and not value.is_integer():
         return extra.get(value, "rate"), None
     if isinstance(value, float):
@@ -377,16 +406,54 @@ def _role(kind, text, value, context: _Context, question, start, index: _Index, 
     found = index.size(value, bool(context.after_near) and _matches(context.after_near[0], LAYER_NOUNS))
     if found:
         return found
+    if value in index.superseded:
+        return "superseded", None   # a setting the question changes later: the count uses the new value
     if value > 1 and value in index.counts:
         return "quoted_count", index.counts[value]
     if context.has(grammar["roles"]["quoted_count"]):
         return "quoted_count", None
-    for role, words in grammar["fallback"].items():
+    fallback = grammar["fallback"]
+    if index.head_dims and "head_dim" in fallback:
+        # "Dimension of each head (Query, Key, Value): 64" beside 512 wide and 8 heads: d / h, consistent;
+        # a per-head size that is not d / h is left unused (the reading would not account for it)
+        if value in index.head_dims and context.has(fallback["head_dim"]):
+            return "head_dim", None
+        if context.has(fallback["head_dim"], last_only=True) and value not in index.known:
+            return "unused", None
+    for role, words in fallback.items():
+        if role == "head_dim" and index.head_dims:
+            continue
         if context.has(words, last_only=True):
             return role, None
     if index.layer_count(value):
         return "layer_count", None
     return "unused", None
+
+
+# the asker's arithmetic over named terms: "(embedding_param + num_param) / 1e6 * 4 =437.4MB"
+_OPERAND_BEFORE = re.compile(r"[\w)\]]\s*(?:[*/×]|\\times)\s*$")
+_OPERAND_AFTER = re.compile(r"\s*(?:[*/×]|\\times)\s*[\w(]")
+_RESULT_BEFORE = re.compile(r"[\w)\]]\s*(?:=\s*[~≈]?|[~≈])\s*$")
+_EXPRESSION = re.compile(r"[A-Za-z_)\]]\s*[*/×+]\s*[\w(]|[\w)]\s*(?:[*/×]|\\times)\s*[A-Za-z_(]")
+
+
+def _asker_operand(line: _Line, start: int, end: int) -> bool:
+    """A number written as an operand of the asker's arithmetic over named terms, or as its result,
+    on a prose line that holds such an expression and an "=" (a line of code is the code's own)."""
+    question = line.question
+    before, after = question[max(line.start, start - 80):start], question[end:min(end + 10, line.end)]
+    if not (_OPERAND_BEFORE.search(before) or _OPERAND_AFTER.match(after) or _RESULT_BEFORE.search(before)):
+        return False   # the cheap test first: most numbers stand beside no operator
+    if not line.worked_arithmetic():
+        return False
+    # its result only when rounded or in a unit ("= 437.4MB", "≈ 12.7B"): a whole count after "=" is what
+    # the asker claims the network has, left for the answer to check, never taken as arithmetic
+    rounded = not question[start:end].replace(",", "").isdecimal() or bool(re.match(r"\s?[A-Za-z]", after))
+    # an operand only of arithmetic that the asker works out to a written result ("... * 4 = 437.4MB"), not of
+    # a size defined by a formula ("hidden = 2 * input_dim")
+    worked = re.search(r"(?:=|≈|~)\s*\d", question[end:min(end + 200, line.end)]) is not None
+    return bool((worked and (_OPERAND_BEFORE.search(before) or _OPERAND_AFTER.match(after)))
+                or (rounded and _RESULT_BEFORE.search(before) and _EXPRESSION.search(before)))
 
 
 def _clause_of(offset: int, starts: list[int]) -> int:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.spec import LayerSpec, NetworkSpec
 from ..resources import load_toml
 from .mentions import Mention, vocab
+from .modelnames import asks, read_lora
 
 BLOCK_KINDS = ("MultiHeadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer")
 # what a family name ("a GPT-style model") takes from its preset: its layout, never a size
@@ -77,6 +78,95 @@ def _after_word(doc, word: str) -> int | None:
     return None
 
 
+def _quoted_count(m: Mention, doc) -> bool:
+    """ "the base model size 110M parameters", "a 7B-parameter model": a number followed by a count noun
+    is a count the asker quotes (grammars/ledger.toml [roles.quoted_count] after), never a width."""
+    if doc is None or m.end >= len(doc):
+        return False
+    nouns = load_toml("ledger.toml")["roles"]["quoted_count"]["after"]
+    after = [t.lower_ for t in doc[m.end:m.end + 2] if t.text != "-"]
+    return bool(after) and after[0] in nouns
+
+
+def _sizes(mentions: list[Mention], doc) -> list[Mention]:
+    """The mentions that may give a size: not a quoted parameter count."""
+    return [m for m in mentions if not (m.label in ("TF", "UNITS", "EMBED") and _quoted_count(m, doc))]
+
+
+def _counted_kinds(kinds: list[str], mentions: list[Mention], doc) -> list[str]:
+    """The block kinds the question asks about: "A = number of self-attention heads" counts heads in a
+    legend of symbols, it does not ask for the attention block alone."""
+    if doc is None:
+        return kinds
+    legend = set(load_toml("ledger.toml").get("kinds", {}).get("counted_after", ()))
+    asked = {m.id for m in mentions if m.label == "KIND" and not (
+        m.start >= 2 and " ".join(t.lower_ for t in doc[m.start - 2:m.start]) in legend)}
+    return [k for k in kinds if k in asked or not any(m.label == "KIND" and m.id == k for m in mentions)]
+
+
+def _change_at(doc) -> int | None:
+    """The token where the question's changed settings start ("Suppose the architecture is modified as
+    follows:"), or None (grammars/modifications.toml markers)."""
+    if doc is None:
+        return None
+    words = [t.lower_ for t in doc]
+    for marker in load_toml("modifications.toml")["markers"]:
+        seq = marker.split()
+        for i in range(len(words) - len(seq) + 1):
+            if words[i:i + len(seq)] == seq:
+                return i
+    return None
+
+
+def _results(mentions: list[Mention], doc) -> list[Mention]:
+    """ "d_ff = 4 × d_model = 4096": a setting's number followed by a product sign is a coefficient; the
+    setting is the number after the next "=" (or nothing when there is none)."""
+    if doc is None:
+        return mentions
+    signs = set(load_toml("modifications.toml")["coefficient"])
+    out = []
+    for m in mentions:
+        if m.label in ("TF", "EMBED") and m.start and doc[m.start - 1].text in signs:
+            continue  # "4 × d_model = 3072": the right operand of a product, not a setting
+        sign = doc[m.end].text if m.end < len(doc) else ""
+        # "4 × d_model", or "4 xd_model" as the LaTeX "4 \\times d_{model}" reads once converted
+        product = sign in signs or (sign[:1] in signs and sign[1:2].isalpha())
+        if m.label != "TF" or not isinstance(m.value, int) or not product:
+            out.append(m)
+            continue
+        tail = list(doc[m.end:m.end + 10])
+        at = next((i for i, t in enumerate(tail) if t.text == "="), None)
+        if at is not None and at + 1 < len(tail) and tail[at + 1].text.replace(",", "").isdecimal():
+            out.append(replace(m, value=int(tail[at + 1].text.replace(",", ""))))
+    return out
+
+
+def _changed_first(mentions: list[Mention], doc) -> list[Mention]:
+    """The settings said after a change marker first (the last said first), so each replaces the earlier
+    value of the same setting."""
+    at = _change_at(doc)
+    if at is None:
+        return mentions
+    return [m for m in reversed(mentions) if m.start >= at] + [m for m in mentions if m.start < at]
+
+
+def superseded(mentions: list[Mention], doc) -> tuple[int, ...]:
+    """The values of the settings a change replaced ("heads: 8" ... "heads is increased to 16": 8)."""
+    at = _change_at(doc)
+    if at is None:
+        return ()
+    mentions = _results(mentions, doc)
+    later = {(m.label, m.id) for m in mentions if m.start >= at and m.label in ("TF", "EMBED")}
+    old = [m for m in mentions if m.start < at and (m.label, m.id) in later and isinstance(m.value, int)]
+    values = [m.value for m in old]
+    heads = next((m.value for m in old if m.id == "heads"), None)
+    width = next((m.value for m in mentions if m.start < at and m.id in ("width", "dim") and isinstance(m.value, int)
+                  and m.label in ("TF", "EMBED")), None)
+    if heads and width and width % heads == 0:
+        values.append(width // heads)  # the per-head size of the heads replaced ("Dimension of each head: 64")
+    return tuple(values)
+
+
 def _all_widths(mentions: list[Mention]) -> list[int]:
     return [m.value for m in mentions if isinstance(m.value, int) and (
         (m.label == "TF" and m.id in ("width", "width_loose")) or (m.label == "EMBED" and m.id == "dim")
@@ -87,6 +177,7 @@ def read_config(mentions: list[Mention], doc=None) -> Config:
     """The configuration the text states, completed by the preset it names."""
     presets = load_toml("presets.toml")
     cfg = Config()
+    mentions = _changed_first(_results(_sizes(mentions, doc), doc), doc)
     models = [m.id for m in mentions if m.label == "MODEL" and not m.id.startswith("?")]
     if models:
         name = max(models, key=lambda n: ("-" in n, len(n)))  # the most specific name given
@@ -179,10 +270,29 @@ def _stacks(mentions: list[Mention]) -> tuple[int, int] | None:
     return (said["encoder"], said["decoder"]) if len(said) == 2 else None
 
 
+def _dot_attention(mentions: list[Mention], doc, framework: str) -> tuple[NetworkSpec, list[str], list[str]] | None:
+    """ "Zero trainable params in layers.Attention?": Keras's own Attention layer, named by its API path, is
+    the one the question's other "Attention layer" words mean (unless a width, heads or a model are given)."""
+    if not any(m.label == "KIND" and m.id == "DotAttention" for m in mentions) or any(
+            m.label in ("MODEL", "TF") for m in mentions):
+        return None
+    text = doc.text if doc is not None else ""
+    scale = re.search(r"use_scale\s*=\s*True", text) is not None
+    width = next((w for w in _all_widths(mentions)), None)
+    note = ("Keras layers.Attention is dot-product (Luong-style) attention: scores are query·key products, "
+            + ("with one learned scale (use_scale=True)" if scale else "with no weights (use_scale=False, the default)"))
+    layer = LayerSpec("DotAttention", use_scale=scale, name="Attention")
+    return NetworkSpec((None, width or 1), (layer,), "keras" if framework == "textbook" else framework), [note], []
+
+
 def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: bool,
           framework: str, doc=None) -> tuple[NetworkSpec | None, list[str], list[str]]:
     """The spec of the model or block the question describes; (spec, assumptions, missing)."""
+    dot = _dot_attention(mentions, doc, framework)
+    if dot is not None:
+        return dot
     cfg = read_config(mentions, doc)
+    kinds = _counted_kinds(kinds, mentions, doc) if cfg.family else kinds
     v = cfg.values
     assumptions, missing = [], []
     if cfg.preset:
@@ -284,3 +394,16 @@ def build(mentions: list[Mention], kinds: list[str], excluded: set[str], bias: b
         layers.append(LayerSpec(kind, repeat=repeat, name=kind, **block))
         shape = (None, d)
     return NetworkSpec(shape, tuple(layers), framework), assumptions, missing
+
+
+def lora_request(question: str) -> tuple[dict[str, Any] | None, tuple[int, int] | None, list[str], list[str]]:
+    """ "LoRA with rank=4 on Q and V of GPT-2 medium": the adapters asked on a model or block read from its
+    configuration; (the lora setting, the rank's span, missing, assumptions), or Nones when no LoRA is asked."""
+    if not asks(question, "lora"):
+        return None, None, [], []
+    rank, targets, named = read_lora(question)
+    if rank is None:
+        return None, None, ["the LoRA rank r, e.g. 'r=8'"], []
+    notes = [] if named else ["no matrices named: LoRA on the query and value projections (q_proj, v_proj), "
+                              "as in the LoRA paper and PEFT's default"]
+    return {"rank": rank[0], "targets": targets}, (rank[1], rank[2]), [], notes
