@@ -44,8 +44,9 @@ def _head(reading: Reading, m: Mention) -> str | None:
 
 def _negated(reading: Reading, m: Mention) -> bool:
     """A layer kind the question says the network lacks: "with no batch normalization", "without dropout"."""
-    before = [t.lower_ for t in reading.doc[max(m.start - 2, 0):m.start]]
-    return m.label == "KIND" and bool(before) and before[-1] in _heads()["negators"]
+    if m.label != "KIND" or m.start == 0:
+        return False
+    return reading.doc[m.start - 1].lower_ in _heads()["negators"]
 
 
 SIZE_LABELS = ("CONV", "UNITS", "INPUT", "TF", "EMBED")

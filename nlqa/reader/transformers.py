@@ -109,8 +109,12 @@ def _change_at(doc) -> int | None:
     follows:"), or None (grammars/modifications.toml markers)."""
     if doc is None:
         return None
+    markers = load_toml("modifications.toml")["markers"]
+    text = doc.text.lower()
+    if not any(marker.split()[-1] in text for marker in markers):
+        return None   # (cheap: most questions change nothing)
     words = [t.lower_ for t in doc]
-    for marker in load_toml("modifications.toml")["markers"]:
+    for marker in markers:
         seq = marker.split()
         for i in range(len(words) - len(seq) + 1):
             if words[i:i + len(seq)] == seq:
