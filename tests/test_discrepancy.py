@@ -3,7 +3,7 @@
 Every rule has a real question of corpus/real/tune.jsonl where one shows it and rephrasings of our
 own; each case's answer gold and (where a framework can build it) the asker's number itself were
 rebuilt in PyTorch 2.13 / Keras 3 (``verify``: corpus/real/verify_golds.py; ``check.verify``:
-tests/data/verify_asker_numbers.py; both run in the oracle venv).
+tests/data/verify_cases.py; both run in the oracle venv).
 """
 
 from __future__ import annotations

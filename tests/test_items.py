@@ -3,7 +3,7 @@
 Each item is read as its own network and is one ``parts`` entry with its label; ``value`` is the
 first item's. Labelled items that chain stay one network; an item that cannot be read is named.
 Every part's gold was rebuilt in PyTorch 2.13 (``parts[].verify``, run by
-tests/data/verify_items.py in the oracle venv).
+tests/data/verify_cases.py in the oracle venv).
 """
 
 from __future__ import annotations

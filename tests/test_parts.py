@@ -1,7 +1,7 @@
 """Several questions at once: each part answered, in the order asked (tests/data/parts.jsonl).
 
 Every part's gold was rebuilt in PyTorch 2.13 / Keras 3 (``parts[].verify``, run by
-tests/data/verify_parts.py in the oracle venv).
+tests/data/verify_cases.py in the oracle venv).
 """
 
 from __future__ import annotations

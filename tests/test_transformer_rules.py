@@ -1,7 +1,7 @@
 """Reading rules for transformer, attention and LLM questions, each proved on a real tune question and
 three rephrasings (tests/data/transformer_rules.jsonl; golds built in torch / transformers).
 
-Every answered gold is rebuilt in the oracle venv by tests/data/verify_transformer_rules.py.
+Every answered gold is rebuilt in the oracle venv by tests/data/verify_cases.py.
 A case gives its question, or ``tune``: the id of a question of corpus/real/tune.jsonl, read as written.
 ``roles`` maps numbers as written to the role the ledger must give them (every occurrence)."""
 
@@ -34,7 +34,7 @@ def test_each_rule_has_a_real_question_and_three_rephrasings():
 
 
 def test_each_answered_case_has_an_oracle_build():
-    """The gold is rebuilt by tests/data/verify_transformer_rules.py in the oracle venv."""
+    """The gold is rebuilt by tests/data/verify_cases.py in the oracle venv."""
     answered = [c for c in CASES if c.get("status", "answered") == "answered"]
     assert answered and all(c.get("verify", "").split(":")[0] in ("torch", "keras") for c in answered)
 
