@@ -9,12 +9,16 @@ nn.LSTMCell, whose matrix products it counts.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+_SPEC = importlib.util.spec_from_file_location("verify_golds", Path(__file__).parent.parent / "corpus" / "real" / "verify_golds.py")
+VERIFY = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(VERIFY)   # its flop_count is the one oracle of FLOPs golds
 CASES = [json.loads(line) for name in ("flops_cases.jsonl", "flops_layers.jsonl")
          for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 CORPUS = [json.loads(line) for line in (Path(__file__).parent.parent / "corpus" / "flops.jsonl").read_text(
@@ -23,19 +27,12 @@ VERIFIED = [c for c in CORPUS if c["expect"]["status"] == "answered"]
 
 
 def torch_flops(code: str) -> int:
+    """torch.utils.flop_counter's total, counted as corpus/real/verify_golds.py counts it."""
     torch = pytest.importorskip("torch")
     from torch import nn
-    from torch.utils.flop_counter import FlopCounterMode
     if "transformers" in code:
         pytest.importorskip("transformers")
-    scope = {"torch": torch, "nn": nn}
-    exec(code, scope)
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        if "forward" in scope:
-            scope["forward"]()
-        else:
-            scope["model"](*scope["inputs"])
-    return counter.get_total_flops()
+    return VERIFY.flop_count(code, {"torch": torch, "nn": nn})
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -8,18 +8,17 @@ tests/data/verify_cases.py in the oracle venv).
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 from nlqa.answer import answer
-from nlqa.batchout import Csv, Markdown
 from nlqa.reader.items import item_list
-from nlqa.render import AnswerView, make_console, render_json, render_markdown, render_plain
-from nlqa.render.brief import brief_lines
+from nlqa.render import render_json
 from nlqa.render.common import part_phrase
+
+from renderings import every_rendering
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "items.jsonl").read_text(
     encoding="utf-8").splitlines() if line.strip()]
@@ -53,12 +52,7 @@ def test_items_answer_each_item(case):
 def test_items_every_renderer_shows_every_item(case):
     got = answer(case["question"])
     phrases = [f"({p['label']}) " + part_phrase(p["quantity"], p["value"], None, None) for p in case["parts"]]
-    console_out = io.StringIO()
-    make_console(console_out, width=400, no_color=True).print(AnswerView(got))
-    outputs = {"plain": render_plain(got), "markdown": render_markdown(got).replace("\\", ""),
-               "rich": console_out.getvalue(), "brief": "\n".join(brief_lines(got, None)),
-               "csv": Csv().record(got), "batch-markdown": Markdown().record(got).replace("\\", "")}
-    for name, text in outputs.items():
+    for name, text in every_rendering(got).items():
         for phrase in phrases:
             assert phrase in text, (name, phrase)
     data = json.loads(render_json(got))

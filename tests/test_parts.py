@@ -6,17 +6,16 @@ tests/data/verify_cases.py in the oracle venv).
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 from nlqa.answer import answer
-from nlqa.render import AnswerView, make_console, render_json, render_markdown, render_plain
-from nlqa.render.brief import brief_lines
+from nlqa.render import render_json
 from nlqa.render.common import part_phrase
-from nlqa.batchout import Csv, Markdown
+
+from renderings import every_rendering
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "parts.jsonl").read_text(
     encoding="utf-8").splitlines() if line.strip()]
@@ -50,12 +49,7 @@ def _phrases(case) -> list[str]:
 def test_parts_every_renderer_shows_every_part(case):
     got = answer(case["question"])
     phrases = _phrases(case)
-    console_out = io.StringIO()
-    make_console(console_out, width=400, no_color=True).print(AnswerView(got))
-    outputs = {"plain": render_plain(got), "markdown": render_markdown(got).replace("\\", ""),
-               "rich": console_out.getvalue(), "brief": "\n".join(brief_lines(got, None)),
-               "csv": Csv().record(got), "batch-markdown": Markdown().record(got).replace("\\", "")}
-    for name, text in outputs.items():
+    for name, text in every_rendering(got).items():
         for phrase in phrases:
             assert phrase in text, (name, phrase)
     data = json.loads(render_json(got))
