@@ -228,7 +228,10 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
                      + (f" = {sum(parts):,}" if len(parts) > 1 else ""))
     elif layer is not None:
         row = next(c for c in count.layers if c.index == layer)
-        steps.append(f"Layer {layer} has {row.params:,} parameters.")
+        if quantity in ("weights", "connections", "biases"):
+            steps.append(f"Layer {layer} has {value_of(quantity, count, layer):,} {QUANTITY_WORDS[quantity]}.")
+        else:
+            steps.append(f"Layer {layer} has {row.params:,} parameters.")
     elif quantity in ("weights", "connections"):
         steps.append("Weights: " + " + ".join(f"{c.weights:,}" for c in rows) + f" = {totals['weights']:,}")
     elif quantity == "biases":

@@ -7,6 +7,7 @@ from typing import Any
 
 from .extraction import Extraction
 from .mentions import Mention, vocab
+from .between import between_reference
 from .namedlayer import reference_in
 from .typos import closest_kind
 
@@ -158,6 +159,70 @@ class QuestionMixin:
         from .script import CODE_SUBJECT
         return text.lstrip().startswith(CODE_SUBJECT)
 
+    def _input_counted(self, ref: dict[str, Any]) -> dict[str, Any]:
+        """ "the second layer" of "an input layer of 10, a hidden layer of 20 and an output layer of 5":
+        the question lists its input as a layer, so its layers are counted with the input as the first
+        (the input holds no parameters: "the first layer" is then asked back)."""
+        ordinal = ref.get("ordinal")
+        if not isinstance(ordinal, int) or ordinal < 0 or set(ref) - {"ordinal"}:
+            return ref
+        doc = self.reading.doc
+        if not any(t.lower_ == "input" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "layer" for t in doc):
+            return ref
+        if ordinal == 1:
+            return {"unknown": "first", "ask": "which layer is meant: the question lists the input layer as "
+                    "a layer, and it holds no parameters; name it as 'the first hidden layer' or 'the output layer'"}
+        return {"ordinal": ordinal - 1, "note": f"layer {ordinal} is counted with the input layer as layer 1, "
+                f"as the question lists its layers (not counting the input, it would be the next layer)"}
+
+    def _one_reference(self, j: int) -> tuple[dict[str, Any], int, bool]:
+        """The words of one reference to a layer from token ``j`` on ("second hidden layer", "LSTM have?"):
+        the reference, the token after it, and whether it is one (it ends in "layer", or in a kind the
+        sentence ends on). A word where the kind or ordinal belongs that nlqa does not know ("the middle
+        layer", "the next layer") is kept as ``unknown``: the layer is then asked back, never the total."""
+        doc, v = self.reading.doc, vocab()
+        n = len(doc)
+        ref: dict[str, Any] = {}
+        while j < n:
+            m = self.reading.covered.get(j)
+            low = doc[j].lower_
+            if m is None and low in v["ordinals"]:
+                ref["ordinal"] = v["ordinals"][low]
+            elif m is None and low in v["middle_words"]:
+                ref["ordinal"] = "middle"   # "the middle (hidden) layer": of an odd number of them
+            elif m is None and low[:-2].isdecimal() and low[-2:] in ("st", "nd", "rd", "th") and int(low[:-2]) > 0:
+                ref["ordinal"] = int(low[:-2])  # "the 6th layer"
+            elif m is not None and m.label == "KIND":
+                ref["kind"] = m.id
+                ref["word"] = doc[m.start].lower_
+                j = m.end
+                if doc[j - 1].lower_ == "layer":  # "the Flatten layer": the kind's mention holds "layer"
+                    return ref, j, True
+                if (m.id not in NETWORK_NAMING_KINDS or "ordinal" in ref) and not doc[j - 1].lower_.endswith("s") \
+                        and (j == n or doc[j].lower_ in v["reference_ends"]):  # "the second LSTM have?"
+                    return ref, j, True  # "does the convolution have?": that layer alone
+                continue
+            elif m is not None and m.label == "ROLE":
+                ref["role"] = m.id
+            elif m is None and low in v["modifiers"]:
+                pass
+            elif (m is None and "kind" not in ref and doc[j].is_alpha and j + 1 < n
+                  and doc[j + 1].lower_ == "layer" and doc[j + 1].i not in self.reading.covered):
+                if "ordinal" in ref:
+                    # "the second conversional layer": a word where the kind belongs is the kind it is
+                    # closest to, or a kind nlqa cannot match (then the layer is asked back, not guessed)
+                    ref["kind"] = closest_kind(low) or f"?{low}"
+                elif low in v["reference_kind_words"]:
+                    ref["kind_part"] = v["reference_kind_words"][low]   # "the normalization layer"
+                else:
+                    ref["unknown"] = low   # "the middle layer", "the next layer"
+            else:
+                break
+            j += 1
+        if j < n and doc[j].lower_ == "layer" and self.reading.covered.get(j) is None:
+            return ref, j + 1, True
+        return ref, j, False
+
     def asks_size(self, asked: int | None) -> bool:
         """ "size of gpt2?", "GPT-2 XL: total size?": the size of a named model, read as its parameter count
         (but not "the hidden size of BERT-base" or "the vocabulary size of GPT-2")."""
@@ -195,45 +260,23 @@ class QuestionMixin:
                 index = m.value + 1 if m.id == "index0" else m.value
                 return {"index": index}, set(range(m.start, m.end))
         n = len(doc)
-        for i in range(after.end if after else 0, n):
+        start = after.end if after else 0
+        pair = between_reference(self._one_reference, doc, self.reading.sentence_of, asked, start, v)
+        if pair is not None:
+            return pair
+        for i in range(start, n):
             if self.reading.sentence_of[i] != asked:
                 continue
             if doc[i].lower_ not in v["reference_determiners"]:
                 continue
             if i > 0 and doc[i - 1].lower_ in ("if", "when", "whose", "but", "where", "while"):
                 continue  # "... if the output layer has no bias?": a condition, not the layer asked about
-            ref: dict[str, Any] = {}
-            j = i + 1
-            while j < n:
-                m = self.reading.covered.get(j)
-                low = doc[j].lower_
-                if m is None and low in v["ordinals"]:
-                    ref["ordinal"] = v["ordinals"][low]
-                elif m is None and low[:-2].isdecimal() and low[-2:] in ("st", "nd", "rd", "th") and int(low[:-2]) > 0:
-                    ref["ordinal"] = int(low[:-2])  # "the 6th layer"
-                elif m is not None and m.label == "KIND":
-                    ref["kind"] = m.id
-                    j = m.end
-                    if doc[j - 1].lower_ == "layer":  # "the Flatten layer": the kind's mention holds "layer"
-                        return ref, set(range(i, j))
-                    if (m.id not in NETWORK_NAMING_KINDS or "ordinal" in ref) and not doc[j - 1].lower_.endswith("s") \
-                            and (j == n or doc[j].lower_ in v["reference_ends"]):  # "the second LSTM have?"
-                        return ref, set(range(i, j))  # "does the convolution have?": that layer alone
-                    continue
-                elif m is not None and m.label == "ROLE":
-                    ref["role"] = m.id
-                elif m is None and low in v["modifiers"]:
-                    pass
-                elif (m is None and "ordinal" in ref and "kind" not in ref and doc[j].is_alpha and j + 1 < n
-                      and doc[j + 1].lower_ == "layer"):
-                    # "the second conversional layer": a word where the kind belongs is the kind it is
-                    # closest to, or a kind nlqa cannot match (then the layer is asked back, not guessed)
-                    ref["kind"] = closest_kind(low) or f"?{low}"
-                else:
-                    break
-                j += 1
-            if j < n and doc[j].lower_ == "layer" and self.reading.covered.get(j) is None:
-                return ref, set(range(i, j + 1))
+            ref, j, whole = self._one_reference(i + 1)
+            if ref == {"unknown": ref.get("unknown")} and ref["unknown"] in v["next_words"] \
+                    and after.id in ("output_shape", "dense_input"):
+                return None, set()   # "the dimensions of the data the next layer will receive": the output
+            if whole:
+                return self._input_counted(ref), set(range(i, j))
         return None, set()
 
     # -- the network --------------------------------------------------------------------

@@ -13,8 +13,10 @@ from .kinds import (
     KIND_NAMES,
     PARAMETER_FREE,
     SPATIAL_KINDS,
+    _family,
     _kind_matches,
 )
+from .between import pair_index
 from .mentions import vocab
 from .transformers import BLOCK_KINDS
 
@@ -273,6 +275,10 @@ class SpecMixin:
             return ref["index"] if "index" in ref and same and 1 <= ref["index"] <= len(listed) else None
         if "index" in ref:
             return ref["index"] if 1 <= ref["index"] <= len(listed) else None
+        if "pair" in ref or "pair_of" in ref:   # "the weights between the input and hidden layer"
+            return pair_index(lambda side: self.resolve_reference(side, spec), ref)
+        if "unknown" in ref:   # "the next layer", "the projection layer": asked back
+            return None
         candidates = list(range(1, len(listed) + 1))
         role, kind, ordinal = ref.get("role"), ref.get("kind"), ref.get("ordinal")
         if role == "output" and not ordinal:
@@ -280,13 +286,21 @@ class SpecMixin:
             return len(listed) if has_output else None
         if role == "hidden":
             candidates = candidates[:-1]
+        if ref.get("kind_part"):
+            candidates = [i for i in candidates if ref["kind_part"] in listed[i - 1].kind]
         if kind:
-            candidates = [i for i in candidates if _kind_matches(kind, listed[i - 1].kind)]
+            matching = [i for i in candidates if _kind_matches(kind, listed[i - 1].kind)]
+            if not matching and ref.get("word") in vocab()["family_words"]:
+                # "the recurrent layer" of an LSTM network: the word names the family, not SimpleRNN
+                matching = [i for i in candidates if _family(listed[i - 1].kind) == _family(kind)]
+            candidates = matching
         if not candidates:
             return None
+        if ordinal == "middle":   # "the middle layer": the one in the middle of an odd number
+            return candidates[len(candidates) // 2] if len(candidates) % 2 == 1 else None
         if ordinal:
-            if ordinal == -1:
-                return candidates[-1]
+            if ordinal < 0:   # "the last", "the penultimate layer"
+                return candidates[ordinal] if -ordinal <= len(candidates) else None
             return candidates[ordinal - 1] if ordinal <= len(candidates) else None
         if len(candidates) == 1 or kind:
             return candidates[0]

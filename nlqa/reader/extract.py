@@ -263,13 +263,21 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             if index is None:
                 x.missing.append(f"which layer {ref['name']} is (the code gives that name to no single layer "
                                  "of the model; name it by its position, e.g. 'the second layer')" if "name" in ref
-                                 else "which layer is meant (nlqa could not match the layer the question names)")
+                                 else ref.get("ask") or "which layer is meant (nlqa could not match the layer the "
+                                 "question names)")
                 x.status = "needs_clarification"
                 return x
             if x.quantity in ("total_parameters", "trainable_parameters") and len(
                     [l for l in spec.layers if not l.implicit]) > 1:
                 x.quantity = "layer_parameters"
             x.layer = index
+            if ("pair" in ref or "pair_of" in ref) and self.loose_weights:
+                # "how many weights connect the hidden layer to the output layer": the weights between
+                # two layers, not the biases of the later one
+                self.loose_weights, x.quantity = False, "weights"
+            if "pair" in ref or "pair_of" in ref:
+                x.assumptions.append(f"the weights between two adjacent layers are the incoming weights of the later "
+                                     f"one, layer {index} (its biases connect it to no other layer)")
             if ref.get("note"):
                 x.assumptions.append(ref["note"])   # which Keras naming a layer's name was read with
         if x.quantity == "weights" and self.loose_weights:
