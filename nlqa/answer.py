@@ -24,6 +24,7 @@ QUANTITY_WORDS = {
     "connections": "connections (weights)",
     "layer_parameters": "parameters of one layer",
     "output_shape": "output shape",
+    "weight_shape": "weight-matrix shape",
     "recurrent_weights": "recurrent (hidden-to-hidden) weights",
     "input_weights": "input-to-hidden weights",
     "qkv_parameters": "parameters of the query, key and value projections",
@@ -112,6 +113,10 @@ def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:
     if quantity in TERM_QUANTITIES:  # one kind of weight matrix of the recurrent layers
         rows = [c for c in count.layers if layer is None or c.index == layer]
         return sum(t.value for c in rows for t in c.terms if _term_in(t.label, quantity))
+    if quantity == "weight_shape":   # one dense layer's weight matrix (nlqa.core.weightshape)
+        from .core.weightshape import weight_matrix
+        shape = weight_matrix(next(c for c in count.layers if c.index == layer), count.spec.framework)
+        return list(shape) if shape else None
     if layer is not None:
         row = next(c for c in count.layers if c.index == layer)
         return {"weights": row.weights, "connections": row.weights, "biases": row.biases,
@@ -226,6 +231,12 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
                  if _term_in(t.label, quantity)]
         steps.append(f"{QUANTITY_WORDS[quantity].capitalize()}: " + " + ".join(f"{v:,}" for v in parts)
                      + (f" = {sum(parts):,}" if len(parts) > 1 else ""))
+    elif quantity == "weight_shape":
+        from .core.weightshape import orientation
+        shape = value_of(quantity, count, layer)
+        row = next(c for c in count.layers if c.index == layer)
+        steps.append(f"Weight matrix of layer {layer}, written {orientation(count.spec.framework)}: "
+                     + (f"{shape[0]:,} × {shape[1]:,} ({row.weights:,} weights)" if shape else "none"))
     elif layer is not None:
         row = next(c for c in count.layers if c.index == layer)
         if quantity in ("weights", "connections", "biases"):

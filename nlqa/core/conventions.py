@@ -16,6 +16,7 @@ class Convention:
     rnn_bias_sets: dict[str, int]
     batchnorm_statistics: str
     rnn_returns_sequences: bool
+    weight_matrix: str = "out_in"
 
 
 @lru_cache(maxsize=None)
@@ -32,6 +33,7 @@ def convention(name: str) -> Convention:
             rnn_bias_sets=dict(entry["rnn_bias_sets"]),
             batchnorm_statistics=entry["batchnorm_statistics"],
             rnn_returns_sequences=bool(entry["rnn_returns_sequences"]),
+            weight_matrix=entry.get("weight_matrix", "out_in"),
         )
     except KeyError as exc:
         raise GrammarError("conventions.toml", 0, f"[{name}] lacks {exc.args[0]}") from None

@@ -252,6 +252,13 @@ class QuestionMixin:
             if named and named.group(2):
                 kind = KERAS_NAMES[named.group(1)]
                 return {"kind": kind, "ordinal": int(named.group(2) or 0) + 1}, {t.i}
+        weight_name = re.compile(v["weight_matrix_name"])
+        for t in doc:   # "W2": the weight matrix of the second layer after the input
+            named = weight_name.match(t.text) if self.reading.sentence_of[t.i] == asked else None
+            if named:
+                n = int(named.group(1))
+                return {"index": n, "note": f"{t.text} is the weight matrix of layer {n} ({t.text[0]}1 connects the "
+                        "input to the first layer)"}, {t.i}
         for m in self.mentions("LAYERNUM"):
             following = doc[m.end].lower_ if m.end < len(doc) else ""
             if following in v["unit_nouns"] or following in ("neuron", "unit", "node"):

@@ -20,6 +20,7 @@ from .operations import request as operations_request
 from .relines import relined
 from .attach import attached
 from .constraints import frozen_after
+from .matrices import weight_matrices
 from .parts import parts_asked
 from .pasted import consult_tables, quoted_layer
 from .reprs import as_code
@@ -280,6 +281,20 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                                      f"one, layer {index} (its biases connect it to no other layer)")
             if ref.get("note"):
                 x.assumptions.append(ref["note"])   # which Keras naming a layer's name was read with
+        if x.quantity == "weight_shape":   # "the dimensions of W2": one part per weight matrix asked
+            layers, missing = weight_matrices(spec, x.layer)
+            if missing:
+                x.status = "needs_clarification"
+                x.missing.append(missing)
+                return x
+            x.layer = layers[0]
+            other = "pytorch" if spec.framework == "keras" else "keras"
+            x.alternatives.append(Alternative(
+                "the transposed matrix: inputs × units, as Keras stores a Dense kernel (y = xW + b)" if other == "keras"
+                else "the transposed matrix: units × inputs (y = Wx + b), as textbooks and PyTorch write it",
+                spec.with_(framework=other), "weight_shape"))
+            if len(layers) > 1 and not x.parts:
+                x.parts, x.parts_for = [("weight_shape", i) for i in layers], ("weight_shape", layers[0])
         if x.quantity == "weights" and self.loose_weights:
             x.quantity = "total_parameters"
         if self.loose_weights and x.quantity in ("total_parameters", "trainable_parameters"):
@@ -350,5 +365,6 @@ def extract(question: str, framework: str | None = None) -> Extraction:
         x = extractor.run()
         x.question, x.table_lines = question, printed
         x = consult_tables(question, x, extractor, tables) if tables else x
-    x.parts, x.parts_for = parts_asked(extractor, x), (x.quantity, x.layer)
+    if not (x.parts and x.parts_for == (x.quantity, x.layer)):   # parts the reading set itself (weight matrices)
+        x.parts, x.parts_for = parts_asked(extractor, x), (x.quantity, x.layer)
     return x
