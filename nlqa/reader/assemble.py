@@ -9,6 +9,7 @@ from ..core.spec import LayerSpec
 from ..core.validate import shown
 from .code import MAX_LAYERS
 from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
+from .datasets import dataset_classes, output_named
 from .groups import without_code_echoes
 from .extraction import Extraction
 from .groups import Group, Phrases
@@ -187,10 +188,14 @@ class AssemblyMixin:
         output_values = sorted({o.value if o.label != "SCALAR" else 1 for o in outputs
                                 if isinstance(o.value if o.label != "SCALAR" else 1, int)})
         binary = self.mentions("BINARY")
+        classes = None if output_values else dataset_classes(self.reading.doc)
         if output_groups:
             out = output_groups[-1]
             if not out.sizes and output_values:
                 out.sizes = [output_values[0]]
+            if not out.sizes and classes and not binary:
+                out.sizes = [classes[0]]
+                x.assumptions.append(classes[1])
             if not out.sizes and binary:  # "put a classifier on top" of a spam / not-spam task
                 out.sizes = [1]
                 x.assumptions.append("binary classification: one sigmoid output unit")
@@ -215,6 +220,11 @@ class AssemblyMixin:
                 else:
                     output_groups = [Group(10**9, 10**9, kind=self.output_kind or "Dense",
                                            role="output", count=1, sizes=output_values)]
+        elif classes and hidden and not binary and not any(g.code for g in hidden) and output_named(
+                self.reading.doc, self.mentions("ROLE")):
+            # "... one hidden layer of 512 units before the softmax output" of a CIFAR-10 question
+            output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[classes[0]])]
+            x.assumptions.append(classes[1])
         elif binary and hidden and not any(g.code for g in hidden):
             output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
             x.assumptions.append("binary classification: one sigmoid output unit")
@@ -227,6 +237,8 @@ class AssemblyMixin:
         ordered = hidden + output_groups
         stack = [m.value for m in self.mentions("STACK") if isinstance(m.value, int) and m.value > 0]
         recurrent_groups = [g for g in hidden if g.kind in ("SimpleRNN", "LSTM", "GRU") and not g.code]
+        if not stack and len(recurrent_groups) == 1 and len(hidden) == 1:
+            stack = self._stacked_layers(recurrent_groups[0])   # "an RNN with hidden size 16, 2 layers"
         if stack and len(recurrent_groups) == 1 and recurrent_groups[0].count in (None, 1):
             recurrent_groups[0].count = stack[0]  # "hidden_size 128, num_layers=2"
         if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU") and not self.code.layers and not any(
@@ -372,6 +384,17 @@ class AssemblyMixin:
                        and not any(t.isdigit() for t in words[max(i - 2, 0):i])  # "a 64-filter conv"
                        for i, w in enumerate(words))
         return singular and not any(w in v["filter_plural"] for w in words)
+
+    def _stacked_layers(self, group: Group) -> list[int]:
+        """ "An RNN has input size 8, hidden size 16, 2 layers": a count of layers outside any layer phrase,
+        in a question whose only layer is one recurrent layer, is how many of it are stacked."""
+        doc = self.reading.doc
+        for t in doc:
+            if (t.like_num and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "layers" and not group.start <= t.i < group.end
+                    and t.i not in self.reading.covered and (t.i == 0 or doc[t.i - 1].lower_ not in ("of", "the"))):
+                n = int(t.text) if t.text.isdecimal() else None
+                return [n] if n and 1 < n <= 16 else []
+        return []
 
     def _without_subject_references(self, groups: list[Group]) -> list[Group]:
         """"The first layer is followed by a 2x2 max pooling layer. The max pooling layer is followed by

@@ -64,9 +64,10 @@ class SpecMixin:
             if vocab_sizes:
                 input_shape, input_kind = (vocab_sizes[0],), "features"  # one-hot vectors over the vocabulary
                 x.assumptions.append(f"one-hot inputs: {vocab_sizes[0]:,} features (the vocabulary size)")
-        if input_shape is None and specs:
-            named = self._dataset_shape()
-            if named is not None:
+        if (input_shape is None or input_kind == "channels") and specs:
+            named = self._dataset_shape()   # "a CNN for MNIST": the dataset's images, also when only
+            if named is not None and (input_shape is None or named[0][-1] == input_shape[-1]  # the channels are said
+                                      and len(named[0]) == len(input_shape)):
                 input_shape, input_kind = named
         if input_shape is None and specs and all(s.kind in PARAMETER_FREE | {"Parameter"} for s in specs) \
                 and any(s.kind == "Parameter" for s in specs):
