@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import prod
+
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,6 +27,7 @@ QUANTITY_WORDS = {
     "layer_parameters": "parameters of one layer",
     "output_shape": "output shape",
     "weight_shape": "weight-matrix shape",
+    "output_size": "values in the output (the output shape's product)",
     "recurrent_weights": "recurrent (hidden-to-hidden) weights",
     "input_weights": "input-to-hidden weights",
     "qkv_parameters": "parameters of the query, key and value projections",
@@ -113,6 +116,10 @@ def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:
     if quantity in TERM_QUANTITIES:  # one kind of weight matrix of the recurrent layers
         rows = [c for c in count.layers if layer is None or c.index == layer]
         return sum(t.value for c in rows for t in c.terms if _term_in(t.label, quantity))
+    if quantity == "output_size":   # "how many neurons are in the output volume": the shape's product
+        shape = _shape_value(count.output_shape if layer is None else
+                             next(c for c in count.layers if c.index == layer).output_shape)
+        return prod(shape) if shape else None
     if quantity == "weight_shape":   # one dense layer's weight matrix (nlqa.core.weightshape)
         from .core.weightshape import weight_matrix
         shape = weight_matrix(next(c for c in count.layers if c.index == layer), count.spec.framework)
@@ -224,7 +231,11 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
             steps.append(f"  layer total: {c.params:,}")
     totals = count.totals
     rows = [c for c in count.layers if c.terms]
-    if quantity == "output_shape":
+    if quantity == "output_size":
+        shape = count.output_shape if layer is None else next(c for c in count.layers if c.index == layer).output_shape
+        steps.append(f"Output shape (no batch dimension): {_fmt_shape(shape)}, holding "
+                     + " × ".join(f"{side:,}" for side in shape) + f" = {value_of(quantity, count, layer):,} values")
+    elif quantity == "output_shape":
         steps.append(f"Output shape (no batch dimension): {_fmt_shape(count.output_shape if layer is None else next(c for c in count.layers if c.index == layer).output_shape)}")
     elif quantity in TERM_QUANTITIES:
         parts = [t.value for c in rows if layer is None or c.index == layer for t in c.terms

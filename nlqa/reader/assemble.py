@@ -483,7 +483,12 @@ class AssemblyMixin:
             if m.id != "filters" or not isinstance(m.value, int):
                 continue
             a, b = phrase(m.start)
-            has_kernel = any(k.id == "kernel" and a <= k.start < b for k in conv)
+            sentence = self.reading.sentence_of[m.start]
+            in_sentence = [k for k in conv if self.reading.sentence_of[k.start] == sentence]
+            has_kernel = any(k.id == "kernel" and a <= k.start < b for k in conv) or (
+                # "filter 3x3x3, two filters, stride 2": one filter count and one kernel in the sentence
+                sum(k.id == "kernel" for k in in_sentence) == 1 and sum(k.id == "filters" for k in in_sentence) == 1
+                and not any(g.kind in CONV_KINDS | POOL_KINDS and self.reading.sentence_of[g.start] == sentence for g in out))
             before = [g for g in out if g.end <= m.start
                       and self.reading.sentence_of[g.start] == self.reading.sentence_of[m.start]]
             if not before:  # "The input to a conv layer is 5x5x3. It has 2 filters of 3x3": the same layer

@@ -100,6 +100,50 @@ def _sizes_in_layers(reading: Reading) -> list[Mention]:
     return made
 
 
+SUBJECT_REACH = 24   # words from "the input" to its "is" in one sentence ("the input to a ... layer is 32x32x16")
+
+
+def _subject_shapes(reading: Reading) -> list[Mention]:
+    """"If the input to a max pooling layer with a 2x2 window and stride 2 is 32x32x16": a shape that
+    completes "the input ... is" sizes the input, however long the words between (its own clause)."""
+    from .mentions import shape
+    doc, v = reading.doc, load_toml("vocab.toml")
+    links, fillers = set(v["subject_links"]), set(v["subject_link_fillers"])
+    if any(m.label == "INPUT" for m in reading.mentions):
+        return []
+    for m in reading.mentions:
+        if m.label != "ROLE" or m.id != "input" or m.start == 0 or doc[m.start - 1].lower_ not in ("the", "its", "our", "my"):
+            continue
+        for i in range(m.end, min(m.end + SUBJECT_REACH, len(doc))):
+            if reading.sentence_of[i] != reading.sentence_of[m.start]:
+                break
+            if doc[i].lower_ not in links:
+                continue
+            j = i + 1
+            while j < len(doc) and doc[j].lower_ in fillers:
+                j += 1
+            value = shape(doc[j].text) if j < len(doc) and j not in reading.covered else None
+            if value is not None:
+                return [Mention("INPUT", "shape", j, j + 1, value, doc[j].text)]
+            break
+    return []
+
+
+def _window_of(reading: Reading, m: Mention) -> str | None:
+    """"an average pooling layer of size 4x4", "a conv layer of size 3x3": a 2-D size said of a pooling or
+    convolution layer is its window (``pool``) or kernel, not the input."""
+    doc = reading.doc
+    kind = next((k for k in reversed(reading.mentions) if k.label == "KIND" and k.end <= m.start), None)
+    between = [t.lower_ for t in doc[kind.end:m.start]] if kind is not None else None
+    if between not in ([], ["of"], ["layer", "of"], ["with"], ["layer", "with"]):
+        return None     # the size must be said of the layer itself ("a pooling layer of size 4x4")
+    if kind is None or not isinstance(m.value, tuple) or len(m.value) > 3:
+        return None
+    if kind.id in POOLS:
+        return "pool"
+    return "kernel" if _family(kind.id) == "conv" else None
+
+
 def attached(reading: Reading) -> Reading:
     """The reading with bare sizes moved to the noun their clause names, and the layer kinds the
     question says the network lacks left out."""
@@ -119,7 +163,10 @@ def attached(reading: Reading) -> Reading:
                 m.text.lower().split()[-1:] == ["activations"]:
             role = _head(reading, m)     # "the first hidden layer has 1000 activations": that layer's units
             role = role if role == "layer" else None
-        if role == "kernel" and isinstance(m.value, tuple):
+        window = _window_of(reading, m) if role == "layer" and isinstance(m.value, tuple) else None
+        if window is not None:
+            out.append(Mention("CONV", window, m.start, m.end, m.value, m.text))   # "a pooling layer of size 4x4"
+        elif role == "kernel" and isinstance(m.value, tuple):
             out.append(Mention("CONV", "kernel", m.start, m.end, m.value, m.text))   # "filters, each of size 2x2x3"
         elif role == "output":
             out.append(Mention("OUTSHAPE", "stated", m.start, m.end, m.value, m.text))  # what a layer gives, not its input
@@ -129,7 +176,7 @@ def attached(reading: Reading) -> Reading:
             out.append(m)
             continue
         changed = True
-    placed = _sizes_in_layers(reading)
+    placed = _sizes_in_layers(reading) + _subject_shapes(reading)
     if placed:
         out, changed = sorted(out + placed, key=lambda m: m.start), True
     if not changed:

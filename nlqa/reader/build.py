@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..core.conventions import convention
 from ..core.spec import LayerSpec, NetworkSpec
 from ..resources import load_toml
-from .attributes import CONV_KINDS
+from .attributes import CONV_KINDS, POOL_KINDS
 from .extraction import Alternative, Extraction
 from .layout import sample_rank, torch_channels_first
 from .kinds import (
@@ -36,7 +36,7 @@ class SpecMixin:
             input_shape, input_kind = ((lengths[0],) if lengths else (None,)), "tokens"
         if input_shape is None:
             channels = [m.value for m in self.mentions("CONV") if m.id == "in_channels" and isinstance(m.value, int)]
-            if channels and specs and specs[0].kind in CONV_KINDS | {"BatchNormalization", "LayerNormalization"}:
+            if channels and specs and specs[0].kind in CONV_KINDS | POOL_KINDS | {"BatchNormalization", "LayerNormalization"}:
                 dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
                 input_shape, input_kind = (None,) * dims + (channels[0],), "channels"
         if input_shape is None and specs and specs[0].kind in BLOCK_KINDS:

@@ -61,6 +61,10 @@ def patterns() -> tuple[tuple[Pattern, list[dict[str, Any]]], ...]:
         value = entry.get("value")
         if value is not None and not -len(tokens) <= value < len(tokens):
             raise GrammarError("patterns.jsonl", lineno, f"value index {value} outside the pattern")
+        if value is not None and value < 0 and any(
+                isinstance(t, dict) and str(t.get("OP", "")) not in ("", "+", "!") for t in tokens[len(tokens) + value + 1:]):
+            raise GrammarError("patterns.jsonl", lineno, f"value index {value} counts from the end across an "
+                               "optional token: give the number's index from the start instead")
         span = tuple(entry["span"]) if "span" in entry else None
         loaded.append((Pattern(entry["label"], str(entry.get("id", entry["label"])), value, lineno, span), tokens))
     return tuple(loaded) + _class_names(lineno + 1)
