@@ -100,7 +100,7 @@ def _parser():
     from markdown_it import MarkdownIt
 
     # text_join off: an entity or escape stays a token of its own, whose markup is the text as written
-    return MarkdownIt("commonmark", {"maxNesting": 20}).enable("table").disable("text_join")
+    return MarkdownIt("commonmark", {"maxNesting": 20}).enable("table").disable("text_join", ignoreInvalid=True)
 
 
 @lru_cache(maxsize=512)
