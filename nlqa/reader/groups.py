@@ -10,13 +10,15 @@ import re
 
 from dataclasses import dataclass, field
 
+from . import markdown
 from .code import CodeLayer
 from .mentions import Mention, Reading, architecture, number, shape, vocab
 
 PHRASE_LABELS = {"KIND", "ROLE", "BIDIR"}
 SIZE_LIST_JOINERS = {",", "and", "or", "/", "&", "then"}
 
-LIST_ITEM = re.compile(r"(?:^|\n|:)[ \t]*(?:[-*•+]|\d{1,2}[.)])[ \t]+\S")  # "- Conv1: ...", "2) Pool"
+# a list run into one line after a colon, as clean-up joins a wrapped line: "Layers: - Conv1 ... - Pool"
+RUN_IN_LIST = re.compile(r":[ \t]*(?:[-*•+]|\d{1,2}[.)])[ \t]+\S")
 
 
 @dataclass
@@ -176,7 +178,7 @@ class PhraseFinder:
         first = text.find("\n\n")
         if first < 0 or first > 150 or text[:first].rstrip()[-1:] in ".?!:;," or not text[first:].strip():
             return out
-        if LIST_ITEM.search(text[:first]):
+        if markdown.read(text[:first]).items or RUN_IN_LIST.search(text[:first]):
             return out   # the first paragraph is a list item ("- Conv1: 16 filters, stride 1"), not a title
         title = [g for g in out.groups if self.doc[g.start].idx < first and not g.sizes and not g.code]
         body = [g for g in out.groups if self.doc[g.start].idx > first]

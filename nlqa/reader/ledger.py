@@ -23,6 +23,7 @@ from typing import Any
 
 from ..core.spec import LayerSpec
 from ..resources import load_toml
+from . import markdown
 from .normalize import _number_tables, _words_to_numbers
 
 _DEFAULTS = {f.name: f.default for f in fields(LayerSpec)}
@@ -49,6 +50,7 @@ def _scanner() -> re.Pattern:
 
 
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-9;?]*[@-~]")
+ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _WORD = re.compile(r"[A-Za-z_][\w'-]*|%|=")
 _OPTION = re.compile(r"(?:^|[\s(\[])(?:\(?[A-Ea-e]\)|[A-Ea-e][.:]\s|\(?(?:iv|i{1,3}|v)\)|\d\))\s*$")
 _ENUMERATOR = re.compile(r"\d{1,2}[.)](?=\s+[A-Za-z(])")
@@ -282,6 +284,8 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
     grammar = _grammar()
     # terminal escapes pasted with a question hold digits that are no numbers: blank them, keeping offsets
     question = ESCAPES.sub(lambda m: " " * len(m.group(0)), question)
+    if "&" in question:   # so do HTML entities ("&#39;", "&#8594;"): the reader reads them unescaped
+        question = ENTITY.sub(lambda m: " " * len(m.group(0)), question)
     word_matches = [(m.start(), m.group(0).lower()) for m in _WORD.finditer(question)]
     offsets = [s for s, _ in word_matches]
     words = [w for _, w in word_matches]
@@ -482,15 +486,12 @@ CODE_LINE = re.compile(r"^\s*(?:>>>|[\w.]+\(|\.\.\.|In \[\d*\]:|from\s+\w|import
 
 def code_lines(question: str) -> tuple[list[int], set[int]]:
     """The offsets where lines start, and the numbers of the lines that are code."""
-    starts, code, fenced = [0], set(), False
+    starts, code = [0], set(markdown.read(question).code_lines)   # fenced or indented code blocks
     lines = question.split("\n")
     for n, line in enumerate(lines):
         if n:
             starts.append(starts[-1] + len(lines[n - 1]) + 1)
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-            code.add(n)
-        elif fenced or CODE_LINE.search(line):
+        if n not in code and CODE_LINE.search(line):
             code.add(n)
     return starts, code
 

@@ -1,4 +1,5 @@
-"""Text clean-up before tokenization: rewrites from ``grammars/rewrites.tsv`` and numbers.
+"""Text clean-up before tokenization: HTML entities, markdown (:mod:`nlqa.reader.markdown`), LaTeX,
+rewrites from ``grammars/rewrites.tsv`` and numbers.
 
 Number words become digits ("one hundred twenty-eight" → "128"), thousands separators go
 ("30,522" → "30522"), suffixes scale ("30k" → "30000", "1.5M" → "1500000").
@@ -6,11 +7,13 @@ Number words become digits ("one hundred twenty-eight" → "128"), thousands sep
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
 from ..errors import GrammarError
 from .latex import latex_to_text
+from .markdown import clauses
 from ..resources import grammar_text, load_toml
 from .typos import correct
 
@@ -117,11 +120,14 @@ TITLE = re.compile(r"\A(\s*[^\n]{1,150}?[^\s.?!:;,(\[{=])[ \t]*\n(?=[ \t]*\S)")
 def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
     text = LONG_RUN.sub(r"\1 ", text)  # the tokenizer is slow on very long unbroken runs
+    if "&" in text:  # HTML entities of a scraped post: "&gt;", "&amp;", "&#39;", "&nbsp;"
+        text = html.unescape(text).replace("\xa0", " ")
     text = latex_to_text(text)  # "$C_{in}=256$" -> "C_in=256" (pylatexenc, math spans only)
     text = with_symbol_values(text)  # "width H ... H = 64" -> "width 64 ... H = 64"
     text = POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2))), text)  # "10**30", "10^3"
     text = THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)  # "30,522" -> "30522"
     text = SCALED.sub(_scaled_words, text)  # "1.3 billion" -> "1300000000"
+    text = clauses(text)  # markdown: markup neutralised, a table row one phrase, a list item one clause
     for pattern, replacement in rewrites():
         text = pattern.sub(replacement, text)
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"

@@ -17,12 +17,13 @@ import textwrap
 import warnings
 from dataclasses import dataclass, field
 
+from . import markdown
+
 PROMPT_IN = re.compile(r"^\s*In \[\s*\d*\s*\]:[ \t]?")
 PROMPT_OUT = re.compile(r"^\s*Out\[\s*\d*\s*\]:[ \t]?")
 PROMPT_IPY_MORE = re.compile(r"^\s*\.\.\.:[ \t]?")
 PROMPT_REPL = re.compile(r"^>>>(?: |$)")
 PROMPT_REPL_MORE = re.compile(r"^\.\.\.(?: |$)")
-FENCE = re.compile(r"^\s*(?:```|~~~)")
 SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 CONTINUATIONS = ("else:", "else :", "elif ", "except", "finally:", "finally :")
 MAX_PARSES = 400          # parse attempts for one text
@@ -57,8 +58,9 @@ def clean_lines(text: str) -> Source:
     repl = any(PROMPT_REPL.match(line) for line in raw)
     source = Source([], prompts=ipython or repl)
     in_session = False
+    fences = markdown.read(text).fence_lines
     for i, line in enumerate(raw):
-        if FENCE.match(line):
+        if i in fences:
             source.lines.append("")
             source.output.add(i)         # a Markdown fence: neither code nor prose
             continue

@@ -6,7 +6,7 @@ their own ``verify`` lines (the syntax of corpus/real/verify_golds.py, whose che
 
 Where each file keeps its golds (one line each of GOLDS below):
 - parts.jsonl, items.jsonl: every part of a case (``parts[].verify``);
-- transformer_rules.jsonl: each answered case (``verify``);
+- transformer_rules.jsonl, markdown_questions.jsonl: each answered case (``verify``);
 - asker_numbers.jsonl: the asker's number where a framework can build their reading (``check.verify``;
   the answer's own gold is checked by corpus/real/verify_golds.py on the same file).
 
@@ -43,6 +43,7 @@ def _asker(case: dict, n: int):
 
 
 GOLDS = {"parts.jsonl": _parts, "items.jsonl": _parts, "transformer_rules.jsonl": _answered,
+         "markdown_questions.jsonl": _answered,
          "asker_numbers.jsonl": _asker}
 
 
