@@ -67,6 +67,10 @@ def test_ledger_roles_name_the_layer_they_size():
     "A dense layer with 10 inputs and 5 units and 7 frobnicators. How many parameters?",
     "A dense layer has 10 inputs and 5 units. The layer also holds 7 gating vectors. Parameters?",
     "A dense layer with 10 inputs, 5 units and 7 extra taps per unit: how many parameters?",
+    # an indented block of a post is as often prose as code: its unused number still asks back
+    "My network is as follows:\n\n    a dense layer with 10 inputs and 5 units and 7 frobnicators\n\nHow many parameters?",
+    "Here is the setup.\n\n    Dense layer: 10 inputs, 5 units.\n    The layer also holds 7 gating vectors.\n\nParameters?",
+    "Layout (indented as in my notes):\n\n        10 inputs into a dense layer of 5 units, 7 extra taps per unit\n\nHow many parameters?",
 ])
 def test_ledger_unused_number_about_layers_asks_back(question):
     result = answer(question)

@@ -486,7 +486,9 @@ CODE_LINE = re.compile(r"^\s*(?:>>>|[\w.]+\(|\.\.\.|In \[\d*\]:|from\s+\w|import
 
 def code_lines(question: str) -> tuple[list[int], set[int]]:
     """The offsets where lines start, and the numbers of the lines that are code."""
-    starts, code = [0], set(markdown.read(question).code_lines)   # fenced or indented code blocks
+    # fenced code blocks; an indented block of a scraped post is as often indented prose or pasted output,
+    # so its lines count as code only when they look like code (CODE_LINE)
+    starts, code = [0], {n for b in markdown.read(question).blocks if b.fence for n in range(b.start, b.end)}
     lines = question.split("\n")
     for n, line in enumerate(lines):
         if n:
