@@ -18,6 +18,7 @@ from .normalize import normalize
 from .operations import OPERATIONS
 from .operations import request as operations_request
 from .relines import relined
+from .source import blank_pipe_output
 from .attach import attached
 from .constraints import frozen_after
 from .parts import parts_asked
@@ -38,7 +39,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
 
     def __init__(self, question: str, framework: str | None = None):
         written = question
-        question = relined(question)   # code pasted without its line breaks: one statement per line
+        question = relined(blank_pipe_output(question))   # a printed pipe table: no words of the question   # code pasted without its line breaks: one statement per line
         self.question = question
         self.override = framework
         self.code: CodeReading
