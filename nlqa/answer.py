@@ -13,7 +13,7 @@ from .inferred import implied_square_input
 from .core.blocks import KINDS as BLOCK_KINDS
 from .errors import SpecError
 from .reader.extract import Extraction, extract
-from .reader.ledger import account, incomplete, unread
+from .reader.ledger import account, incomplete, set_against, unread
 from .reader.kinds import KIND_NAMES
 from .related import related_questions, tip_for
 
@@ -476,6 +476,8 @@ def answer_from(x: Extraction, id: Any = None) -> Answer:
     ledger = account(x.question, count, extra, x.table_lines, x.superseded)
     if x.number_spans:  # the numbers of a model's name ("Llama-2-7B") and of the settings read beside it
         ledger = _span_roles(ledger, x.number_spans)
+    if result.status == "answered":
+        ledger = set_against(ledger, x.question, result.value)   # "should be 110, but it shows 220"
     numbers = tuple(e.to_dict() for e in ledger)
     extraction = dict(result.extraction or {}, numbers=list(numbers))
     left = unread(ledger) if result.status == "answered" else []

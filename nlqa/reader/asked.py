@@ -54,7 +54,10 @@ class QuestionMixin:
             return preferred[-1] if first is None else first
         if candidates:
             return candidates[-1]
-        return max(quantity_sentences) if quantity_sentences else None
+        # no sentence asks: the prose's own words for the quantity ("the output dims aren't changing as
+        # expected") before the sentence written for the code's summary() call, which prints both
+        prose = {self.sentence(m) for m in self.mentions("QUANTITY") if not self._said_by_code(m)}
+        return max(prose or quantity_sentences) if quantity_sentences else None
 
     def _before_operations(self, preferred: list[int]) -> int | None:
         """ "... how to measure the size of parameters? What's more, how to compute the FLOPs?": a question
@@ -266,6 +269,11 @@ class QuestionMixin:
             if self.sentence(m) == asked and isinstance(m.value, int):
                 index = m.value + 1 if m.id == "index0" else m.value
                 return {"index": index}, set(range(m.start, m.end))
+        before = self.reading.covered.get(after.start - 1) if after.start > 0 else None
+        if before is not None and before.label == "KIND" and before.end == after.start and before.start > 0 \
+                and before.id not in NETWORK_NAMING_KINDS and (doc[before.start - 1].lower_ in v["reference_determiners"]
+                                                               or doc[before.start - 1].lower_ in v["kind_quantity_leads"]):
+            return {"kind": before.id}, set(range(before.start - 1, before.end))  # "the convolution output dims"
         n = len(doc)
         start = after.end if after else 0
         pair = between_reference(self._one_reference, doc, self.reading.sentence_of, asked, start, v)

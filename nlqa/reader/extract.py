@@ -18,11 +18,12 @@ from .normalize import normalize
 from .operations import OPERATIONS
 from .operations import request as operations_request
 from .relines import relined
+from .source import blank_pipe_output
 from .attach import attached
 from .constraints import frozen_after
 from .matrices import weight_matrices
 from .parts import parts_asked
-from .pasted import consult_tables, quoted_layer
+from .pasted import consult_tables, disagrees, quoted_layer
 from .reprs import as_code
 from .summary import read_tables, without_tables
 from .transformers import BLOCK_KINDS
@@ -39,7 +40,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
 
     def __init__(self, question: str, framework: str | None = None):
         written = question
-        question = relined(question)   # code pasted without its line breaks: one statement per line
+        question = relined(blank_pipe_output(question))   # a printed pipe table: no words of the question   # code pasted without its line breaks: one statement per line
         self.question = question
         self.override = framework
         self.code: CodeReading
@@ -365,6 +366,13 @@ def extract(question: str, framework: str | None = None) -> Extraction:
         x = extractor.run()
         x.question, x.table_lines = question, printed
         x = consult_tables(question, x, extractor, tables) if tables else x
+        if tables and x.status == "answered" and x.layer is None and extractor.mentions("QUANTITY") and all(
+                extractor._said_by_code(m) for m in extractor.mentions("QUANTITY")) and disagrees(x.spec, tables):
+            # only the code's summary() call "asks", its output is pasted, and the code read does not give the
+            # rows the summary prints: which of the two the question doubts is open
+            x.status, x.spec = "needs_clarification", None
+            x.missing = ["what the question asks: the pasted summary prints counts the code, as nlqa reads it, "
+                         "does not give, and no sentence names a layer, shape or count; name the one in doubt"]
     if not (x.parts and x.parts_for == (x.quantity, x.layer)):   # parts the reading set itself (weight matrices)
         x.parts, x.parts_for = parts_asked(extractor, x), (x.quantity, x.layer)
     return x

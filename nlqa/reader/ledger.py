@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from math import prod
 from typing import Any
@@ -87,6 +87,7 @@ def _grammar() -> dict[str, Any]:
     return {"roles": roles, "fallback": _word_pairs(table.get("fallback", {})), "any_role": any_role,
             "before": table["window_before"], "after": table["window_after"],
             "clause": tuple(table["clause"]["layer_words"]),
+            "contrast": (frozenset(table["contrast"]["words"]), int(table["contrast"]["window"])),
             "tensor_batch": re.compile(r"\b(?:%s)\(\s*(?:(?:size|shape)\s*=\s*)?[(\[]?\s*$"
                                        % "|".join(map(re.escape, table["tensor"]["calls"])))}
 
@@ -322,6 +323,38 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
                             grammar, _Line(question, *bounds, arithmetic))
         entries.append(Entry(text, role, layer, start, clause in layer_clauses, line in on_code))
     return tuple(entries)
+
+
+def set_against(entries: tuple[Entry, ...], question: str, answered: Any) -> tuple[Entry, ...]:
+    """An unused prose number set against the answer's count, quoted by the asker within one sentence
+    ("should have been 110, but the output here is 220", "272, not 544") is the asker's other figure
+    for that count: a quoted count, not a size the reading left out. Only against the count the answer
+    gives (a figure set against another layer's count leaves the reading in doubt), and never a number
+    followed by a layer word ("but the layer has 64 units")."""
+    if not isinstance(answered, int):
+        return entries
+    quoted = [e for e in entries if e.role == "quoted_count" and not e.in_code
+              and _value("number", e.text, None) == answered]
+    if not quoted:
+        return entries
+    grammar = _grammar()
+    (words, window), layer_words = grammar["contrast"], grammar["clause"]
+    out = []
+    for e in entries:
+        noun = _WORD.match(question, e.start + len(e.text) + 1)
+        if e.role == "unused" and not e.in_code and not (noun and _matches(noun.group(0).lower(), layer_words)) and any(
+                _set_against(q, e, question, words, window) for q in quoted):
+            e = replace(e, role="quoted_count")
+        out.append(e)
+    return tuple(out)
+
+
+def _set_against(a: Entry, b: Entry, question: str, words: frozenset, window: int) -> bool:
+    lo, hi = sorted((a, b), key=lambda e: e.start)
+    between = question[lo.start + len(lo.text):hi.start]
+    if len(between) > window or _CLAUSE_END.search(between):
+        return False
+    return any(w.lower() in words for w in _WORD.findall(between))
 
 
 @dataclass(frozen=True)

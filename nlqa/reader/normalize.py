@@ -117,8 +117,15 @@ POWER = re.compile(r"(?<![\w.])(\d{1,4})\s*(?:\^|\*\*)\s*(\d{1,2})(?![\d.])")
 TITLE = re.compile(r"\A(\s*[^\n]{1,150}?[^\s.?!:;,(\[{=])[ \t]*\n(?=[ \t]*\S)")
 
 
+# a "label: value" line of a fenced block, what a program printed ("Whole model: 124439808",
+# "Head: 38597376"): its number ends the clause, so it never binds to the word starting the next line
+FENCED = re.compile(r"(?ms)^[ \t]*(?:```|~~~)[^\n]*\n.*?^[ \t]*(?:```|~~~)")
+LABEL_VALUE = re.compile(r"(?m)^([ \t]*[A-Za-z][\w .()/-]{0,40}:[ \t]*\d[\d,.]*)[ \t]*(?=\n[ \t]*\S)")
+
+
 def normalize(text: str) -> str:
     """The text with messy notation rewritten, misspelt key words corrected and numbers in digits."""
+    text = FENCED.sub(lambda m: LABEL_VALUE.sub(r"\1;", m.group(0)), text)  # printed "Head: 38597376": no "38597376 heads"
     text = LONG_RUN.sub(r"\1 ", text)  # the tokenizer is slow on very long unbroken runs
     if "&" in text:  # HTML entities of a scraped post: "&gt;", "&amp;", "&#39;", "&nbsp;"
         text = html.unescape(text).replace("\xa0", " ")

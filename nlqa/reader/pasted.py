@@ -191,6 +191,21 @@ def _check_code(x: Extraction, counted, tables, numbers) -> Extraction:
     return x
 
 
+def disagrees(spec, tables: tuple[Table, ...]) -> bool:
+    """Whether a pasted table prints, for a layer row, a count other than the code's layer in that place
+    (rows and layers paired in order, as far as both go: a table may be cut short)."""
+    try:
+        counted = count_network(spec)
+    except SpecError:
+        return True
+    layers = [c for c in counted.layers if not c.spec.implicit]
+    for table in tables:
+        rows = [r for r in table.rows if (r.cls or "") != "InputLayer" and not r.name.startswith("input")]
+        if any(row.params is not None and row.params != layer.params for row, layer in zip(rows, layers)):
+            return True
+    return False
+
+
 def _pairs(rows) -> list[tuple[int | None, tuple]]:
     return [(row.params, tuple(row.shape[1:]) if row.shape else ()) for row in rows]
 

@@ -38,6 +38,7 @@ class Evaluator:
         self.notes: list[str] = []
         self.problems: list[str] = []
         self.frozen_pretrained: list[str] = []  # Embedding.from_pretrained(w, freeze=True) calls
+        self.checkpoints: dict[str, str] = {}   # X.from_pretrained("gpt2") calls (as written) → the checkpoint id
         self.node_value: ast.expr | None = None  # the value of the assignment being made (to spot tied weights)
         self.tensor_inputs: list[tuple] = []
         self.inputs: list[tuple] = []          # shapes of keras.Input(...) calls

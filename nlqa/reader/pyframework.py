@@ -276,6 +276,10 @@ class FrameworkCalls:
             else:
                 self.problem(f"{dotted}(...)")  # sized by a pretrained matrix nlqa cannot see
             return Unknown(_short(node, 60))
+        if last == "from_pretrained" and args and isinstance(args[0], str):
+            what = _short(node, 60)
+            self.checkpoints[what] = args[0]   # AutoModel.from_pretrained("gpt2"): a checkpoint, named
+            return Unknown(what)
         if resolved is None and last in DATA_FUNCTIONS and dotted.split(".")[0] in DATA_ROOTS:
             dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else kwargs.get("shape", args)
             if isinstance(dims, (tuple, list)) and len(dims) >= 2 and all(

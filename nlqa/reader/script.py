@@ -113,6 +113,16 @@ def _shape_patterns() -> list:
 _PATTERNS: list | None = None
 
 
+def _named_checkpoint(checkpoint: str | None) -> bool:
+    """Whether a from_pretrained() checkpoint id ("gpt2", "bert-base-uncased") is a model of nlqa's
+    registry: then the queried object is that named model, counted as the name says."""
+    if not checkpoint:
+        return False
+    from .modelnames import read_names
+    names = read_names(checkpoint.rsplit("/", 1)[-1])
+    return len(names.named) == 1 and not names.unknown
+
+
 def read_script(text: str, reading: CodeReading) -> bool:
     """Read ``text`` as a script into ``reading``; False when it builds no model (or is no script)."""
     from .code import CALL, scan_calls
@@ -135,6 +145,8 @@ def read_script(text: str, reading: CodeReading) -> bool:
         interp.problem("code nested too deeply")
         layers, shape, owners = [], None, []
     if model is None and not interp.problems:
+        if interp.unknown_models and all(_named_checkpoint(interp.checkpoints.get(w)) for w in interp.unknown_models):
+            return False   # from_pretrained("gpt2"): the model nlqa knows by that name, read from the text
         if interp.unknown_models:
             reading.problems.append(f"a model built by {interp.unknown_models[-1]}, whose layers are not "
                                     "written out in the code")

@@ -43,6 +43,30 @@ class Source:
     prompts: bool = False                                   # the text had notebook or REPL prompts
 
 
+PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def blank_pipe_output(text: str) -> str:
+    """A fenced block that holds only pipe-table rows (``| weight | (1,) |``) is what a tool printed
+    (fvcore's ``parameter_count_table``, a Markdown dump): its row labels are no words of the
+    question ("weight" is a row, not the quantity asked). Its lines are blanked, keeping every
+    offset; a summary table nlqa reads is taken out before this."""
+    lines = text.split("\n")
+    opened = None
+    for i, line in enumerate(lines):
+        if not FENCE.match(line):
+            continue
+        if opened is None:
+            opened = i
+            continue
+        rows = [j for j in range(opened + 1, i) if lines[j].strip()]
+        if len(rows) >= 2 and all(PIPE_ROW.match(lines[j]) for j in rows):
+            for j in rows:
+                lines[j] = " " * len(lines[j])
+        opened = None
+    return "\n".join(lines)
+
+
 def parse_quietly(text: str, mode: str = "exec") -> ast.AST:
     """``ast.parse`` without the SyntaxWarnings prose provokes ("10k inputs": invalid literal)."""
     with warnings.catch_warnings():
