@@ -51,19 +51,16 @@ def blank_pipe_output(text: str) -> str:
     (fvcore's ``parameter_count_table``, a Markdown dump): its row labels are no words of the
     question ("weight" is a row, not the quantity asked). Its lines are blanked, keeping every
     offset; a summary table nlqa reads is taken out before this."""
+    if "|" not in text or not markdown.has_markup(text):
+        return text
     lines = text.split("\n")
-    opened = None
-    for i, line in enumerate(lines):
-        if not FENCE.match(line):
+    for block in markdown.read(text).blocks:
+        if not block.fence or not block.closed:
             continue
-        if opened is None:
-            opened = i
-            continue
-        rows = [j for j in range(opened + 1, i) if lines[j].strip()]
+        rows = [j for j in range(block.start + 1, block.end - 1) if lines[j].strip()]
         if len(rows) >= 2 and all(PIPE_ROW.match(lines[j]) for j in rows):
             for j in rows:
                 lines[j] = " " * len(lines[j])
-        opened = None
     return "\n".join(lines)
 
 
