@@ -28,6 +28,9 @@ QUANTITY_WORDS = {
     "output_shape": "output shape",
     "weight_shape": "weight-matrix shape",
     "output_size": "values in the output (the output shape's product)",
+    "neurons": "neurons (hidden and output units)",
+    "hidden_neurons": "hidden neurons",
+    "neurons_with_inputs": "nodes, the input nodes included",
     "recurrent_weights": "recurrent (hidden-to-hidden) weights",
     "input_weights": "input-to-hidden weights",
     "qkv_parameters": "parameters of the query, key and value projections",
@@ -116,6 +119,9 @@ def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:
     if quantity in TERM_QUANTITIES:  # one kind of weight matrix of the recurrent layers
         rows = [c for c in count.layers if layer is None or c.index == layer]
         return sum(t.value for c in rows for t in c.terms if _term_in(t.label, quantity))
+    if quantity in ("neurons", "hidden_neurons", "neurons_with_inputs"):   # nlqa.core.neurons
+        from .core.neurons import neurons
+        return neurons(count, layer, hidden=quantity == "hidden_neurons", with_inputs=quantity == "neurons_with_inputs")
     if quantity == "output_size":   # "how many neurons are in the output volume": the shape's product
         shape = _shape_value(count.output_shape if layer is None else
                              next(c for c in count.layers if c.index == layer).output_shape)
@@ -242,6 +248,12 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
                  if _term_in(t.label, quantity)]
         steps.append(f"{QUANTITY_WORDS[quantity].capitalize()}: " + " + ".join(f"{v:,}" for v in parts)
                      + (f" = {sum(parts):,}" if len(parts) > 1 else ""))
+    elif quantity in ("neurons", "hidden_neurons", "neurons_with_inputs"):
+        rows = [c for c in count.layers if c.spec.kind == "Dense" and (layer is None or c.index == layer)]
+        if quantity == "hidden_neurons" and layer is None:
+            rows = rows[:-1]
+        steps.append(f"{QUANTITY_WORDS[quantity].capitalize()}: " + " + ".join(f"{c.spec.units:,}" for c in rows)
+                     + f" = {value_of(quantity, count, layer):,}")
     elif quantity == "weight_shape":
         from .core.weightshape import orientation
         shape = value_of(quantity, count, layer)

@@ -28,6 +28,8 @@ NETWORK_NAMING_KINDS = {"Dense", "SimpleRNN", "LSTM", "GRU", "Neuron", "Transfor
 PART_MARK = re.compile(r"(?:^|\s)(?:\(?[a-dA-D]\)|\(?(?:i|ii|iii|iv)\)|[a-d]\.)\s+\S", re.MULTILINE)
 
 
+DESIGN_QUANTITIES = ("neurons", "hidden_neurons")   # counts a design question asks advice about
+
 SPECIFIC_QUANTITIES = ("recurrent_weights", "input_weights", "biases", "qkv_parameters")  # a count that names which weights
 
 
@@ -146,7 +148,9 @@ class QuestionMixin:
         def here(m: Mention) -> bool:
             return asked is None or self.sentence(m) == asked
         cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
-        if not cues or any(here(m) for m in self.mentions("QUANTITY", "MEMORY")):
+        design = any(m.id == "advice" for m in cues)   # "how many neurons should I put in the hidden layer?"
+        if not cues or any(here(m) and not (design and m.id in DESIGN_QUANTITIES)
+                           for m in self.mentions("QUANTITY", "MEMORY")):
             return None
         if all(m.id == "explanation" for m in cues) and self.mentions("PARAMCOUNT", "QUANTITY", "MEMORY"):
             # "why does my Dense(10) layer have 7850 parameters?", "The summary says 321 params. Why 321?":

@@ -282,6 +282,17 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                                      f"one, layer {index} (its biases connect it to no other layer)")
             if ref.get("note"):
                 x.assumptions.append(ref["note"])   # which Keras naming a layer's name was read with
+        if x.quantity in ("neurons", "hidden_neurons"):   # "how many (hidden) neurons does it have?"
+            listed = [l for l in spec.layers if not l.implicit and l.kind not in ("Dropout", "Activation", "Flatten")]
+            if any(l.kind != "Dense" for l in (listed if x.layer is None else [spec.layers[x.layer - 1]])):
+                x.status = "needs_clarification"
+                x.missing.append("what a neuron is in this network: nlqa counts the neurons of dense layers; for "
+                                 "other layers ask for the output shape or the number of values in the output")
+                return x
+            if x.quantity == "neurons" and x.layer is None:
+                x.assumptions.append("the input nodes are not neurons (they compute nothing): the count is the "
+                                     "hidden and output units")
+                x.alternatives.append(Alternative("counting the input nodes as neurons too", spec, "neurons_with_inputs"))
         if x.quantity == "weight_shape":   # "the dimensions of W2": one part per weight matrix asked
             layers, missing = weight_matrices(spec, x.layer)
             if missing:
