@@ -656,3 +656,17 @@ def keras_Parameter(keras, s, x, tensors, shapes):
 
     layer = Holder()
     return layer(x), [layer]
+
+
+def keras_ConvBN(keras, s, x, tensors, shapes):
+    """Conv2D (explicit padding by ZeroPadding2D) then BatchNormalization, as keras.applications builds
+    its conv + BN pairs; the BatchNorm lists its moving mean and variance as non-trainable weights."""
+    k = s.kernel[0] if s.kernel else 3
+    p = s.padding[0] if isinstance(s.padding, tuple) else 0
+    made = [keras.layers.ZeroPadding2D(p), keras.layers.Conv2D(s.units, k, strides=s.strides or 1, groups=s.groups,
+                                                               use_bias=s.bias)]
+    if s.batchnorm:
+        made.append(keras.layers.BatchNormalization())
+    for layer in made:
+        x = layer(x)
+    return x, made
