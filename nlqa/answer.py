@@ -29,6 +29,9 @@ QUANTITY_WORDS = {
     "weight_shape": "weight-matrix shape",
     "output_size": "values in the output (the output shape's product)",
     "neurons": "neurons (hidden and output units)",
+    "gate_weights": "weights of one gate",
+    "gate_biases": "biases of one gate",
+    "gate_parameters": "parameters of one gate",
     "hidden_neurons": "hidden neurons",
     "neurons_with_inputs": "nodes, the input nodes included",
     "recurrent_weights": "recurrent (hidden-to-hidden) weights",
@@ -114,11 +117,19 @@ class Answer:
 
 
 
+GATE_VALUES = {"gate_weights": ("weights",), "gate_biases": ("biases",), "gate_parameters": ("weights", "biases")}
+
+
 def value_of(quantity: str, count: NetworkCount, layer: int | None) -> Any:
     """The number (or shape) a quantity names, for the whole network or one listed layer."""
     if quantity in TERM_QUANTITIES:  # one kind of weight matrix of the recurrent layers
         rows = [c for c in count.layers if layer is None or c.index == layer]
         return sum(t.value for c in rows for t in c.terms if _term_in(t.label, quantity))
+    if quantity in GATE_VALUES:   # one gate of an LSTM/GRU layer: the layer's share per gate
+        from .core.layers import RECURRENT_GATES
+        row = next(c for c in count.layers if c.index == layer)
+        kinds = GATE_VALUES[quantity]
+        return sum(t.value for t in row.terms if t.kind in kinds and "projection" not in t.label) // RECURRENT_GATES[row.spec.kind]
     if quantity in ("neurons", "hidden_neurons", "neurons_with_inputs"):   # nlqa.core.neurons
         from .core.neurons import neurons
         return neurons(count, layer, hidden=quantity == "hidden_neurons", with_inputs=quantity == "neurons_with_inputs")
@@ -254,6 +265,13 @@ def derivation(count: NetworkCount, quantity: str, layer: int | None) -> list[st
             rows = rows[:-1]
         steps.append(f"{QUANTITY_WORDS[quantity].capitalize()}: " + " + ".join(f"{c.spec.units:,}" for c in rows)
                      + f" = {value_of(quantity, count, layer):,}")
+    elif quantity in GATE_VALUES:
+        from .core.layers import RECURRENT_GATES
+        row = next(c for c in count.layers if c.index == layer)
+        g = RECURRENT_GATES[row.spec.kind]
+        whole = sum(t.value for t in row.terms if t.kind in GATE_VALUES[quantity] and "projection" not in t.label)
+        steps.append(f"One of the {g} gates of layer {layer}: {whole:,} / {g} = {whole // g:,} "
+                     f"{QUANTITY_WORDS[quantity].split(' of ')[0]}")
     elif quantity == "weight_shape":
         from .core.weightshape import orientation
         shape = value_of(quantity, count, layer)

@@ -106,6 +106,7 @@ class AssemblyMixin:
             groups = self._implied_convolutions(groups)
         groups[:] = self._without_subject_references(groups)
         assign_attributes(self.reading, groups)
+        groups[:] = self._completed_later(groups, phrases.consumed)
         self._same_as_before(groups)
         groups[:] = without_code_echoes(groups)
         code_shape = self.code.input_shape
@@ -415,6 +416,30 @@ class AssemblyMixin:
             if named and subject and not g.sizes and not g.attrs and not g.code and (g.count or 1) == 1 and (
                     (ordinal is not None and 0 < ordinal <= len([h for h in out if h.kind or h.sizes]))
                     or (ordinal is None and earlier)):
+                continue
+            out.append(g)
+        return out
+
+    def _completed_later(self, groups: list[Group], consumed: set[int]) -> list[Group]:
+        """"A GRU layer reads 12 features per step. The GRU has 24 units", "... The convolution uses 8
+        filters of 3x3": a layer introduced without its size and named again with "the" in a later
+        sentence is one layer; the later mention's size and settings (its clause's attributes, read
+        before this) complete the earlier one, and a size said after it goes to the earlier one."""
+        doc, definite = self.reading.doc, set(vocab()["reference_determiners"])
+        out: list[Group] = []
+        for g in groups:
+            first = doc[g.start].lower_ if g.start < len(doc) else ""
+            before = doc[g.start - 1].lower_ if 0 < g.start < len(doc) else ""
+            earlier = next((h for h in reversed(out) if h.kind is not None and _family(h.kind) == _family(g.kind)), None)
+            if (g.kind and (first in definite or before in definite) and (g.sizes or g.attrs or g.bare) and not g.code
+                    and earlier is not None and not earlier.sizes and not earlier.code and (earlier.count or 1) == 1
+                    and (g.count or 1) == 1 and g.start < len(doc) and earlier.start < len(doc)
+                    and self.reading.sentence_of[earlier.start] < self.reading.sentence_of[g.start]
+                    and not any(h.kind == g.kind for h in out if h is not earlier)):
+                earlier.sizes = list(g.sizes)
+                for key, m in g.attrs.items():
+                    earlier.attrs.setdefault(key, m)
+                consumed.update(range(g.start, g.end))   # its words and size are the earlier layer's now
                 continue
             out.append(g)
         return out
@@ -782,7 +807,7 @@ class AssemblyMixin:
         for i, token in enumerate(doc):
             if self.arch_mode or self.code.layers:
                 break  # with an architecture string or code, a bare "8 units" only restates it
-            if i in used or self.reading.covered.get(i) is not None:
+            if i in used or i in phrases.consumed or self.reading.covered.get(i) is not None:
                 continue
             value = token.text
             if not value.isdecimal():

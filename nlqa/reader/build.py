@@ -26,6 +26,10 @@ class SpecMixin:
 
     def build_spec(self, layers, input_shape, input_kind, x: Extraction) -> NetworkSpec | None:
         specs = [spec for spec, _ in layers]
+        flags = [m.id == "reset_after_true" for m in self.mentions("GRUFLAG")]
+        if flags:   # "a Keras GRU with units=10 ... and reset_after=False": the prose sets the GRU's flag
+            specs = [s.with_(reset_after=flags[0]) if s.kind == "GRU" and s.reset_after is None else s for s in specs]
+            layers = [(s, g) for s, (_, g) in zip(specs, layers)]
         first_code = next((g.code for _, g in layers[:1] if g.code), None)
         if input_shape is None and first_code is not None and first_code.input_shape is not None:
             input_shape, input_kind = first_code.input_shape, "code"

@@ -31,6 +31,11 @@ from .transformers import build as build_transformer
 from .transformers import lora_request, superseded
 
 
+# a count asked of one gate of an LSTM/GRU layer ("the weights of the forget gate")
+GATE_QUANTITIES = {"weights": "gate_weights", "biases": "gate_biases", "total_parameters": "gate_parameters",
+                   "trainable_parameters": "gate_parameters", "layer_parameters": "gate_parameters"}
+
+
 class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
     arch_mode = False
     embedding_dim: int | None = None
@@ -282,6 +287,23 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
                                      f"one, layer {index} (its biases connect it to no other layer)")
             if ref.get("note"):
                 x.assumptions.append(ref["note"])   # which Keras naming a layer's name was read with
+        gates = [m for m in self.mentions("GATE") if asked is None or self.sentence(m) == asked]
+        if len(gates) == 1 and not gates[0].text.lower().endswith("gates") and x.quantity in GATE_QUANTITIES:
+            # "how many weights are in the forget gate?" (one gate named; "the update gate, the reset gate
+            # and the candidate" count them all)
+            gated = [i for i, l in enumerate([l for l in spec.layers if not l.implicit], 1) if l.kind in ("LSTM", "GRU")]
+            chosen = [x.layer] if x.layer is not None else gated
+            kinds = {spec.layers[i - 1].kind.lower() for i in chosen if i in gated}
+            if len(chosen) != 1 or chosen[0] not in gated or kinds != {gates[0].id}:
+                x.status = "needs_clarification"
+                x.missing.append(f"which layer's {gates[0].text} is meant (the question names a gate of "
+                                 f"{'an LSTM' if gates[0].id == 'lstm' else 'a GRU'} layer; name that one layer)")
+                return x
+            x.layer, x.quantity = chosen[0], GATE_QUANTITIES[x.quantity]
+            if self.loose_weights and x.quantity == "gate_parameters":
+                x.alternatives.append(Alternative("the gate's weights only, its biases not counted", spec, "gate_weights"))
+            x.assumptions.append(f"one gate of the layer: its share of the layer's weights and biases (every "
+                                 f"gate has the same shape: u·(i + u) weights and its own bias vector)")
         if x.quantity in ("neurons", "hidden_neurons"):   # "how many (hidden) neurons does it have?"
             listed = [l for l in spec.layers if not l.implicit and l.kind not in ("Dropout", "Activation", "Flatten")]
             if any(l.kind != "Dense" for l in (listed if x.layer is None else [spec.layers[x.layer - 1]])):
