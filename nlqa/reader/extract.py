@@ -302,8 +302,8 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.layer, x.quantity = chosen[0], GATE_QUANTITIES[x.quantity]
             if self.loose_weights and x.quantity == "gate_parameters":
                 x.alternatives.append(Alternative("the gate's weights only, its biases not counted", spec, "gate_weights"))
-            x.assumptions.append(f"one gate of the layer: its share of the layer's weights and biases (every "
-                                 f"gate has the same shape: u·(i + u) weights and its own bias vector)")
+            x.assumptions.append("one gate of the layer: its share of the layer's weights and biases (every "
+                                 "gate has the same shape: u·(i + u) weights and its own bias vector)")
         if x.quantity in ("neurons", "hidden_neurons"):   # "how many (hidden) neurons does it have?"
             listed = [l for l in spec.layers if not l.implicit and l.kind not in ("Dropout", "Activation", "Flatten")]
             if any(l.kind != "Dense" for l in (listed if x.layer is None else [spec.layers[x.layer - 1]])):
