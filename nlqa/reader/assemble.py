@@ -190,6 +190,11 @@ class AssemblyMixin:
                                 if isinstance(o.value if o.label != "SCALAR" else 1, int)})
         binary = self.mentions("BINARY")
         classes = None if output_values else dataset_classes(self.reading.doc)
+        single = None if self.code.layers or any(g.sizes or g.code or g.kind not in (None, "Dense")
+                                                 for g in hidden + output_groups) else self._single_layer_model(output_values)
+        if single is not None and (hidden or output_groups):   # "logistic regression on 100 features"
+            hidden, output_groups = [], [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[single[0]])]
+            x.assumptions.append(single[1])
         if output_groups:
             out = output_groups[-1]
             if not out.sizes and output_values:
@@ -271,9 +276,30 @@ class AssemblyMixin:
                 layers += expanded
                 for f in following.get(g.start, []):
                     layers += self._expand(f, phrases, x)
+        if not layers and not x.missing and not self.code.layers:
+            single = self._single_layer_model(output_values)
+            if single is not None:   # "a perceptron with 7 inputs", "logistic regression on 100 features"
+                units, note = single
+                layers += self._expand(Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[units]), phrases, x)
+                x.assumptions.append(note)
         if not layers and not x.missing:
             x.missing.append("the layers of the network (their kinds and sizes)")
         return layers, input_shape, input_kind
+
+    def _single_layer_model(self, outputs: list[int]) -> tuple[int, str] | None:
+        """A model that is one layer of weighted sums: a perceptron, logistic or linear regression
+        (grammars/vocab.toml single_layer_models): one unit, or one per output or class it names."""
+        import re
+        text = self.reading.doc.text.lower()
+        for name in vocab()["single_layer_models"]:
+            if re.search(rf"(?<![\w-]){re.escape(name)}s?\b", text) and not re.search(
+                    rf"(?:multi|multi-|multi )layer(?:ed)? {re.escape(name)}", text):
+                units = outputs[0] if len(outputs) == 1 else 1 if not outputs else None
+                if units is None:
+                    return None
+                return units, (f"a {name} is one layer of weighted sums: {units} output unit{'s' if units > 1 else ''}"
+                               f"{'' if outputs else ' (none is named)'}, each with one weight per input and a bias")
+        return None
 
     def _repeat_blocks(self, ordered: list[Group], x: Extraction) -> list[Group] | None:
         """Repeated blocks written once: "three conv blocks, each a 3x3 conv followed by 2x2 max
