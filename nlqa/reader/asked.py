@@ -213,9 +213,10 @@ class QuestionMixin:
                 ref["role"] = m.id
             elif m is None and low in v["modifiers"]:
                 pass
-            elif (m is None and "kind" not in ref and doc[j].is_alpha and j + 1 < n
+            elif (m is None and "kind" not in ref and (doc[j].is_alpha or doc[j].text.isalnum() and not doc[j].like_num)
+                  and j + 1 < n
                   and doc[j + 1].lower_ == "layer" and doc[j + 1].i not in self.reading.covered):
-                if "ordinal" in ref:
+                if "ordinal" in ref and doc[j].is_alpha:
                     # "the second conversional layer": a word where the kind belongs is the kind it is
                     # closest to, or a kind nlqa cannot match (then the layer is asked back, not guessed)
                     ref["kind"] = closest_kind(low) or f"?{low}"

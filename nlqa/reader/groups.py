@@ -385,6 +385,11 @@ class PhraseFinder:
             if group.sizes:
                 return
             value = _is_number(self.doc[k])
+            if value is not None and k == end and group.plural and (group.kind or group.role):
+                sizes, after = self._size_list(k)
+                if len(sizes) >= 2 and self.lower(after) in (",", ".", ";", "", ")", "then"):
+                    group.sizes, group.end = sizes, after   # "hidden layers 50 and 20, output 5"
+                    return
             if value is not None and k == end and (group.kind or group.role):
                 nxt = self.lower(k + 1)
                 if nxt in (",", "->", ".", ";", ")", "and", "", "on", "with", "then", "(", "-", "how", "what", "find",

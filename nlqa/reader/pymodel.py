@@ -196,7 +196,14 @@ class ModelReader:
                 out.append(CodeLayer(LayerSpec("Flatten", implicit=True, name="flatten (in forward)"), framework))
                 owners.append(None)
                 continue
-            out += [self.with_frozen(c, item.frozen) for c in item.layers]
+            made = [self.with_frozen(c, item.frozen) for c in item.layers]
+            if made and out and _flattens_before(out, made[0]):
+                # nn.Linear(16*5*5, 120) after nn.Conv2d: forward() must flatten between them (whether or
+                # not the question pastes it), so the Linear's declared inputs are the flattened map
+                out.append(CodeLayer(LayerSpec("Flatten", implicit=True, name="flatten (implied by forward)"),
+                                     made[0].framework))
+                owners.append(None)
+            out += made
             owners += [item] * len(item.layers)
         return out, shape, owners
 
@@ -227,3 +234,19 @@ class ModelReader:
         if not frozen:
             return layer
         return CodeLayer(layer.spec.with_(trainable=False), layer.framework, layer.input_shape, layer.source)
+
+
+SPATIAL = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling1D",
+           "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+           "BatchNormalization")
+
+
+def _flattens_before(before: list[CodeLayer], layer: CodeLayer) -> bool:
+    """A PyTorch Linear that declares more inputs than the channels of the convolution or pooling
+    module right before it: the map is flattened between them (a Linear that declares just the
+    channels follows a global pooling in forward(); a Keras Dense acts on the last axis instead)."""
+    if not (layer.framework == "pytorch" and layer.spec.kind == "Dense" and layer.spec.in_features is not None
+            and before[-1].spec.kind in SPATIAL):
+        return False
+    channels = next((c.spec.units for c in reversed(before) if c.spec.kind.startswith("Conv")), None)
+    return channels is None or channels != layer.spec.in_features
