@@ -129,6 +129,16 @@ def _subject_shapes(reading: Reading) -> list[Mention]:
     return []
 
 
+def _conv_depth(reading: Reading, m: Mention) -> bool:
+    """"depth 16" said of a convolution (the nearest layer kind before it in its sentence) is its number
+    of filters (output depth); said of a transformer it is its number of layers."""
+    if m.label != "TF" or m.id != "layers" or not m.text.lower().startswith("depth"):
+        return False
+    kind = next((k for k in reversed(reading.mentions) if k.label in ("KIND", "NETWORK", "MODEL") and k.end <= m.start
+                 and reading.sentence_of[k.start] == reading.sentence_of[m.start]), None)
+    return kind is not None and kind.label != "MODEL" and _family(kind.id) == "conv"
+
+
 def _window_of(reading: Reading, m: Mention) -> str | None:
     """"an average pooling layer of size 4x4", "a conv layer of size 3x3": a 2-D size said of a pooling or
     convolution layer is its window (``pool``) or kernel, not the input."""
@@ -163,6 +173,10 @@ def attached(reading: Reading) -> Reading:
                 m.text.lower().split()[-1:] == ["activations"]:
             role = _head(reading, m)     # "the first hidden layer has 1000 activations": that layer's units
             role = role if role == "layer" else None
+        if _conv_depth(reading, m):   # "the first conv layer has depth 16": its filters, not transformer layers
+            out.append(Mention("CONV", "filters", m.start, m.end, m.value, m.text))
+            changed = True
+            continue
         window = _window_of(reading, m) if role == "layer" and isinstance(m.value, tuple) else None
         if window is not None:
             out.append(Mention("CONV", window, m.start, m.end, m.value, m.text))   # "a pooling layer of size 4x4"

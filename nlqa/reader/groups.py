@@ -278,6 +278,8 @@ class PhraseFinder:
             return False
         before = self.lower(group.start - 1)
         bare_after = before in ("after", "following") and self.lower(group.start) not in ("a", "an", "one")
+        bare_after = bare_after or (before in ("does", "do", "did")   # "how many parameters does Conv1 have?"
+                                    and self.lower(group.start) not in ("a", "an", "one"))
         return before in self.v["reference_determiners"] or before in ("and", "both") or bare_after or \
             self.lower(group.start) in self.v["reference_determiners"]  # "the output shape after pooling?"
 
