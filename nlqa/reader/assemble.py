@@ -934,7 +934,7 @@ class AssemblyMixin:
                 single.attrs.pop("filters", None)
                 out += self._expand_structural(single, kind, name, x)
             return out
-        if kind in CONV_KINDS and isinstance(a.get("kernel"), tuple) and len(a["kernel"]) == 3 and kind in ("Conv", "Conv2D"):
+        if kind in CONV_KINDS and isinstance(a.get("kernel"), tuple) and len(a["kernel"]) == 3 and kind == "Conv":
             a["kernel"], self.kernel_channels = a["kernel"][:2], a["kernel"][2]  # "filters of size 5x5x3"
         if kind in CONV_KINDS:
             filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)

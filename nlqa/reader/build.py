@@ -55,6 +55,15 @@ class SpecMixin:
                 input_shape, input_kind = (widths[0],), "features"
         if input_shape is None and specs and specs[0].kind in CONV_KINDS and self.kernel_channels:
             input_shape, input_kind = (None, None, self.kernel_channels), "channels"  # a 5x5x3 kernel sees 3 channels
+        elif self.kernel_channels and input_shape and len(input_shape) == 3 and input_shape[-1] not in (
+                None, self.kernel_channels) and specs and specs[0].kind in CONV_KINDS:
+            # "a 3x3x64 conv on a 56x56x32 input": a third side that is not the input's depth is no kernel depth
+            # (it may be the filter count): asked back rather than dropped
+            x.missing.append(f"what the third side of the {'x'.join(map(str, (*specs[0].kernel, self.kernel_channels)))} "
+                             f"kernel is: the input has {input_shape[-1]} channels, so it is not the kernel's depth "
+                             "(if it is the number of filters, say '... filters of size ...')")
+            x.understood = self._understood(specs, input_shape)
+            return None
         if input_shape is None and specs and specs[0].kind in CONV_KINDS:
             words = vocab()["channel_words"]
             channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
