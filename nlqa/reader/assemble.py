@@ -862,6 +862,10 @@ class AssemblyMixin:
                 continue  # "an output layer that has just 1 unit": the size that layer already took
             target = next((g for g in reversed(hidden) if not g.sizes and not g.code
                            and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence), None)
+            opening = next(t for t in doc if self.reading.sentence_of[t.i] == sentence)
+            if target is None and opening.lower_ in v["layer_pronouns"]:
+                # "Why does my GRU layer show 7,872 parameters? It has 32 units": the layer the pronoun stands for
+                target = next((g for g in reversed(hidden) if not g.sizes and not g.code and g.start < i), None)
             if target is not None and role in (None, "hidden"):
                 target.sizes = [size]
             elif role in (None, "hidden"):
