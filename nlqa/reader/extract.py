@@ -157,8 +157,11 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
         if memory:
             quantity = memory
             counts = [m.value for m in self.mentions("PARAMCOUNT") if isinstance(m.value, int) and m.value >= 1000]
-            if counts and not (phrases.groups or self.code.layers or self.mentions("MODEL")):
+            if counts and not (phrases.groups or self.code.layers):
                 x.quantity, x.param_count = quantity, counts[0]
+                if self.mentions("MODEL"):   # "BERT-base has 110M parameters. Its size in MB?": the count stated
+                    x.assumptions.append(f"the parameter count the question states ({counts[0]:,}) is used, not "
+                                         "the exact count of the model it names")
                 return x
         blocks = [m.id for m in self.mentions("KIND") if m.id in BLOCK_KINDS]
         layer_blocks = [b for b in blocks if b != "MultiHeadAttention"]
