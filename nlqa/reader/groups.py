@@ -10,6 +10,7 @@ import re
 
 from dataclasses import dataclass, field
 
+from . import docwords
 from . import markdown
 from .code import CodeLayer
 from .mentions import Mention, Reading, architecture, number, shape, vocab
@@ -174,7 +175,7 @@ class PhraseFinder:
     def _without_title_topics(self, out: Phrases) -> Phrases:
         """A post's title ("Calculating number of parameters in Conv2D", then the body) names its topic:
         a layer it names without a size is not a layer of the network when the body gives layers."""
-        text = self.doc.text
+        text = docwords.text(self.doc)
         first = text.find("\n\n")
         if first < 0 or first > 150 or text[:first].rstrip()[-1:] in ".?!:;," or not text[first:].strip():
             return out

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import GrammarError
 from ..resources import iter_jsonl, load_toml
+from . import docwords
 
 _RULES = load_toml("tokenizer.toml")
 ELEMENT = _RULES["element"]
@@ -161,7 +162,7 @@ class Reader:
         ``value_at`` is the index in ``doc`` of the token the pattern's ``value`` names: a pattern
         token where ``value`` >= 0 (None when that optional token is absent), a token counted from
         the match's end where it is negative."""
-        words = {("LOWER", token.lower_) for token in doc} | {("ORTH", token.text) for token in doc}
+        words = {("LOWER", w) for w in docwords.lower(doc)} | {("ORTH", w) for w in docwords.texts(doc)}
         by_word, run = self.by_word, {}
         for word in words:
             for rest, matcher in by_word.get(word, ()):
