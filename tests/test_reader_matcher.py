@@ -48,3 +48,10 @@ def test_grouped_matchers_find_what_one_matcher_finds(single_matcher):
 ])
 def test_anchor_words_are_the_required_words(tokens, expected):
     assert anchor_words(tokens) == expected
+
+
+def test_every_pattern_group_builds():
+    """The Matchers are built on first use: every group must still be one spaCy accepts."""
+    r = reader()
+    built = [r.matcher(anchor) for anchor in r.groups]
+    assert sum(len(m) for m in built) == len(patterns()) == len(r.entries)

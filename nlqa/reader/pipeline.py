@@ -134,24 +134,35 @@ class Reader:
         self.nlp = NlqaEnglish()
         # spaCy's Matcher tries every pattern at every token, so its time grows with the number of
         # patterns. Most patterns need certain words: patterns that need the same words share one
-        # Matcher, and a text runs only the Matchers whose words it holds.
+        # Matcher, and a text runs only the Matchers whose words it holds. A Matcher is built the
+        # first time a text needs it (start-up builds only the patterns that need no word).
+        self._matcher_class = Matcher
         self.entries: list[Pattern] = []
-        groups: dict[tuple, Any] = {}
+        self.groups: dict[tuple, list[tuple[int, list[dict[str, Any]]]]] = {}
         for index, (entry, tokens) in enumerate(patterns()):
-            anchor = anchor_words(tokens)
-            if anchor not in groups:
-                groups[anchor] = Matcher(self.nlp.vocab)
-            try:
-                groups[anchor].add(f"p{index}", [tokens])
-            except Exception as exc:  # spaCy raises several types for malformed patterns
-                raise GrammarError("patterns.jsonl", entry.line, f"spaCy rejects the pattern: {exc}") from None
+            self.groups.setdefault(anchor_words(tokens), []).append((index, tokens))
             self.entries.append(entry)
         self.keys = {self.nlp.vocab.strings[f"p{i}"]: i for i in range(len(self.entries))}
-        self.always = groups.pop((), None)
-        self.by_word: dict[tuple[str, str], list[tuple[tuple, Any]]] = {}
-        for anchor, matcher in groups.items():
-            for word in anchor[0]:
-                self.by_word.setdefault(word, []).append((anchor[1:], matcher))
+        self.built: dict[tuple, Any] = {}
+        self.always = self.matcher(()) if () in self.groups else None
+        self.by_word: dict[tuple[str, str], list[tuple[tuple, tuple]]] = {}
+        for anchor in self.groups:
+            for word in anchor[0] if anchor else ():
+                self.by_word.setdefault(word, []).append((anchor[1:], anchor))
+
+    def matcher(self, anchor: tuple):
+        """The Matcher of the patterns that need the words ``anchor`` (built on first use)."""
+        built = self.built.get(anchor)
+        if built is None:
+            built = self._matcher_class(self.nlp.vocab)
+            for index, tokens in self.groups[anchor]:
+                try:
+                    built.add(f"p{index}", [tokens])
+                except Exception as exc:  # spaCy raises several types for malformed patterns
+                    raise GrammarError("patterns.jsonl", self.entries[index].line,
+                                       f"spaCy rejects the pattern: {exc}") from None
+            self.built[anchor] = built
+        return built
 
     def __call__(self, text: str):
         doc = self.nlp(text)
@@ -165,11 +176,11 @@ class Reader:
         words = {("LOWER", w) for w in docwords.lower(doc)} | {("ORTH", w) for w in docwords.texts(doc)}
         by_word, run = self.by_word, {}
         for word in words:
-            for rest, matcher in by_word.get(word, ()):
-                if all(not needed.isdisjoint(words) for needed in rest):
-                    run[id(matcher)] = matcher
+            for rest, anchor in by_word.get(word, ()):
+                if anchor not in run and all(not needed.isdisjoint(words) for needed in rest):
+                    run[anchor] = self.matcher(anchor)
         if self.always is not None:
-            run[0] = self.always
+            run[()] = self.always
         entries, keys, found = self.entries, self.keys, []
         for matcher in run.values():
             for key, start, end, aligned in matcher(doc, with_alignments=True):
