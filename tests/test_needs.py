@@ -75,3 +75,21 @@ def test_docwords_are_the_docs_own():
     assert docwords.texts(doc) == tuple(t.text for t in doc)
     assert docwords.text(doc) == doc.text
     assert docwords.lower(doc) is docwords.lower(doc)   # built once
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("import tensorflow as tf input_tensor = tf.random.uniform([1, 64, 64, 3]) conv = tf.keras.layers.Conv2D(8, 3)(input_tensor)",
+     "import tensorflow as tf\ninput_tensor = tf.random.uniform([1, 64, 64, 3])\nconv = tf.keras.layers.Conv2D(8, 3)(input_tensor)"),
+    ("model = Sequential() model.add(Dense(4, input_dim=3)) model.add(Dense(1))",
+     "model = Sequential()\nmodel.add(Dense(4, input_dim=3))\nmodel.add(Dense(1))"),
+    ("net = nn.Sequential() net.append(nn.Linear(5, 2)) net.append(nn.ReLU())",
+     "net = nn.Sequential()\nnet.append(nn.Linear(5, 2))\nnet.append(nn.ReLU())"),
+    ("net = nn.Sequential() net.append(nn.Linear(5, 2))", "net = nn.Sequential() net.append(nn.Linear(5, 2))"),
+    ("The layer has units = 64 and the input is 3.", "The layer has units = 64 and the input is 3."),
+    ("a = 3 then b is 4", "a = 3 then b is 4"),     # one statement start: nothing to cut
+])
+def test_relined_cuts_only_lines_with_two_statements(written, expected):
+    """(relines: the quick test that a line holds two statement starts keeps every cut it made)"""
+    from nlqa.reader.relines import relined
+    assert relined(written) == expected
+    assert len(relined(written)) == len(written)
