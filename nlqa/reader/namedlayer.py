@@ -21,7 +21,6 @@ import re
 from . import docwords
 from .code import CodeReading
 from .mentions import vocab
-from .pynames import snake_case
 
 INDEXED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.layers)?\s*\[\s*(\d+)\s*\]")
 IDENT = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_][A-Za-z0-9_]*)(?![\w(])")
@@ -106,6 +105,7 @@ def _wrapper_class(word: str, before: str, after: str, code: CodeReading) -> dic
     kind nlqa counts it as (a wrapper, an old Keras name); an ordinal before it picks one of several."""
     if not word[:1].isupper():
         return None
+    from .pynames import snake_case   # (the script reader's names: imported with code only)
     snake = snake_case(word)
     positions = [i for i, c in enumerate(code.classes) if c and c[0] == snake]
     if not positions or any(snake_case(code.layers[i].spec.kind) == snake for i in positions):
