@@ -61,6 +61,7 @@ class PhraseFinder:
         self.asked = asked
         self.r = reading
         self.doc = reading.doc
+        self.words, self.texts = docwords.lower(reading.doc), docwords.texts(reading.doc)
         self.code = code_layers
         self.skip = skip  # token indices of references to layers (in the question sentence)
         self.v = vocab()
@@ -74,13 +75,13 @@ class PhraseFinder:
         return m.label if m else None
 
     def lower(self, i: int) -> str:
-        return self.doc[i].lower_ if 0 <= i < len(self.doc) else ""
+        return self.words[i] if 0 <= i < len(self.words) else ""
 
     def is_layer_word(self, i: int) -> bool:
         return self.mention(i) is None and self.lower(i) in self.v["layer_words"]
 
     def placeholder(self, i: int) -> CodeLayer | None:
-        text = self.doc[i].text
+        text = self.texts[i]
         if text.startswith("LAYERREF") and text[8:].isdecimal():
             index = int(text[8:])
             return self.code[index] if index < len(self.code) else None
