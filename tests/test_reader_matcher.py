@@ -55,3 +55,15 @@ def test_every_pattern_group_builds():
     r = reader()
     built = [r.matcher(anchor) for anchor in r.groups]
     assert sum(len(m) for m in built) == len(patterns()) == len(r.entries)
+
+
+@pytest.mark.parametrize("tokens, held", [
+    ([{"TEXT": {"REGEX": "^\\d+%$"}}], ("ORTH", (("%",),))),
+    ([{"LOWER": {"REGEX": "^vit-(l|large)(/\\d+)?$"}}], ("LOWER", (("vit-",), ("l",)))),
+    ([{"TEXT": {"REGEX": "^\\d+$"}, "OP": "?"}, {"TEXT": {"REGEX": "^[a-z]+$"}}], None),
+    ([{"LOWER": {"REGEX": "count_params|numel"}}], ("LOWER", (("count_params", "numel"),))),
+])
+def test_regex_anchor_is_the_literal_text_a_match_needs(tokens, held):
+    from nlqa.reader.pipeline import regex_anchor
+    found = regex_anchor(tokens)
+    assert (None if found is None else (found[0], found[1].sets)) == held

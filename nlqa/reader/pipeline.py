@@ -106,6 +106,24 @@ def anchor_words(tokens: list[dict[str, Any]]) -> tuple[frozenset[tuple[str, str
     return tuple(sorted(needed, key=lambda words: (len(words), sorted(words))))
 
 
+def regex_anchor(tokens: list[dict[str, Any]]) -> tuple[str, Any] | None:
+    """For a pattern that needs no word: a required token matched by a regular expression on its
+    text or lower case (``{"TEXT": {"REGEX": "^\\d+%$"}}``) and what every match of it holds
+    (``nlqa.reader.needs``): a text without that can hold no match. None when there is none."""
+    from .needs import needs
+    best = None
+    for spec in tokens:
+        if spec.get("OP", "1") not in ("1", "+"):
+            continue
+        for key, value in spec.items():
+            attr = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}.get(key.upper())
+            if attr and isinstance(value, dict) and set(value) == {"REGEX"}:
+                needed = needs(re.compile(value["REGEX"]))
+                if needed.sets and (best is None or len(needed.sets) > len(best[1].sets)):
+                    best = (attr, needed)
+    return best
+
+
 class Reader:
     """The tokenizer and matcher; ``reader(text)`` gives a Doc and its matches."""
 
@@ -143,11 +161,20 @@ class Reader:
             self.groups.setdefault(anchor_words(tokens), []).append((index, tokens))
             self.entries.append(entry)
         self.keys = {self.nlp.vocab.strings[f"p{i}"]: i for i in range(len(self.entries))}
+        # The patterns that need no word run on every text, token by token: those with a regular
+        # expression whose literal text a question lacks are set apart, run only where it is there.
+        self.by_regex: dict[tuple, tuple[str, Any]] = {}
+        for index, tokens in self.groups.pop((), []):
+            anchor = regex_anchor(tokens)
+            key = ("REGEX", anchor[0], anchor[1]) if anchor is not None else ()
+            self.groups.setdefault(key, []).append((index, tokens))
+            if anchor is not None:
+                self.by_regex[key] = anchor
         self.built: dict[tuple, Any] = {}
         self.always = self.matcher(()) if () in self.groups else None
         self.by_word: dict[tuple[str, str], list[tuple[tuple, tuple]]] = {}
         for anchor in self.groups:
-            for word in anchor[0] if anchor else ():
+            for word in anchor[0] if anchor and anchor not in self.by_regex else ():
                 self.by_word.setdefault(word, []).append((anchor[1:], anchor))
 
     def matcher(self, anchor: tuple):
@@ -179,6 +206,11 @@ class Reader:
             for rest, anchor in by_word.get(word, ()):
                 if anchor not in run and all(not needed.isdisjoint(words) for needed in rest):
                     run[anchor] = self.matcher(anchor)
+        if self.by_regex:
+            held = {"LOWER": "\n".join(docwords.lower(doc)), "ORTH": "\n".join(docwords.texts(doc))}
+            for key, (attr, needed) in self.by_regex.items():
+                if needed.could_match(held[attr]):
+                    run[key] = self.matcher(key)
         if self.always is not None:
             run[()] = self.always
         entries, keys, found = self.entries, self.keys, []
