@@ -8,8 +8,9 @@ Runs, alternating, N times each (default 5):
   (b) nlqa     nlqa ask --plain "<canonical question>"   (the console script next to the
                interpreter, else ``python -m nlqa``)
 
-and prints, for each, the median and min wall time and the peak RSS (max over the runs), then
-the ratio median(b) / median(a). The target is a ratio <= 1.3: printed as PASS or FAIL; the exit
+and prints, for each, the median and min wall time, the peak RSS (max over the runs) and the
+median CPU time (user + system, from the same ``os.wait4``), then the ratio median(b) / median(a)
+of wall time and of CPU time (the steadier one when other processes share the cores). The target is a ratio <= 1.3: printed as PASS or FAIL; the exit
 code is 0 either way unless ``--check`` is given (then 1 on FAIL, or when a command fails).
 
 Measure in a venv WITHOUT torch: thinc imports torch when it is installed, which alone makes
@@ -55,8 +56,9 @@ def shown(cmd: list[str]) -> str:
     return " ".join(quote(arg) for arg in cmd)
 
 
-def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
-    """Run ``cmd`` as a fresh process; return (wall seconds, exit code, peak RSS in bytes, stderr tail)."""
+def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, str, float]:
+    """Run ``cmd`` as a fresh process; return (wall seconds, exit code, peak RSS in bytes, stderr tail,
+    CPU seconds: user + system)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env)
@@ -68,7 +70,8 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, str]
     if proc.stderr:
         proc.stderr.close()
     scale = 1 if sys.platform == "darwin" else 1024          # ru_maxrss: bytes on macOS, KiB on Linux
-    return wall, proc.returncode, usage.ru_maxrss * scale, stderr.decode("utf-8", "replace")[-400:]
+    return (wall, proc.returncode, usage.ru_maxrss * scale, stderr.decode("utf-8", "replace")[-400:],
+            usage.ru_utime + usage.ru_stime)
 
 
 def has_torch(python: str) -> bool:
@@ -106,30 +109,35 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     if not args.no_warmup:
         for name, cmd in commands.items():
-            _, code, _, err = run_once(cmd, env)
+            _, code, _, err, _ = run_once(cmd, env)
             if code != 0:
                 print(f"{name}: warm-up run exited {code}\n{err}", file=sys.stderr)
                 failed = True
 
     walls: dict[str, list[float]] = {name: [] for name in commands}
     rss: dict[str, list[int]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for i in range(args.runs):
         for name, cmd in commands.items():          # alternate, so drift affects both alike
-            wall, code, peak, err = run_once(cmd, env)
+            wall, code, peak, err, cpu = run_once(cmd, env)
             if code != 0:
                 print(f"{name}: run {i + 1} exited {code}\n{err}", file=sys.stderr)
                 failed = True
             walls[name].append(wall)
             rss[name].append(peak)
+            cpus[name].append(cpu)
 
     print(f"\n{args.runs} runs each, alternating{'' if args.no_warmup else ', after one untimed warm-up run each'}")
-    print(f"{'':8}{'median s':>10}{'min s':>9}{'max s':>9}{'peak RSS MiB':>14}")
+    print(f"{'':8}{'median s':>10}{'min s':>9}{'max s':>9}{'peak RSS MiB':>14}{'CPU s':>9}")
     for name in commands:
         w = walls[name]
-        print(f"{name:8}{statistics.median(w):10.3f}{min(w):9.3f}{max(w):9.3f}{max(rss[name]) / 2**20:14.1f}")
+        print(f"{name:8}{statistics.median(w):10.3f}{min(w):9.3f}{max(w):9.3f}{max(rss[name]) / 2**20:14.1f}"
+              f"{statistics.median(cpus[name]):9.3f}")
     ratio = statistics.median(walls["nlqa"]) / statistics.median(walls["spacy"])
     verdict = "PASS" if ratio <= TARGET else "FAIL"
     print(f"\nratio nlqa/spacy (medians): {ratio:.2f}  (target <= {TARGET})  {verdict}")
+    # CPU time (user + system) barely moves when other processes share the cores; wall time does
+    print(f"ratio of CPU time (medians): {statistics.median(cpus['nlqa']) / statistics.median(cpus['spacy']):.2f}")
     print(f"extra peak RSS of nlqa over spacy: {(max(rss['nlqa']) - max(rss['spacy'])) / 2**20:+.1f} MiB")
     if failed:
         print("a command failed; the figures above are not meaningful", file=sys.stderr)

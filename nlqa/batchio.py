@@ -26,10 +26,10 @@ import stat
 from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
-INPUT_FORMATS = ("jsonl", "csv", "tsv", "text")
+from .batchopts import MAX_CHARS
+
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "text",
               ".text": "text", ".md": "text"}
-MAX_CHARS = 20_000            # default longest question a batch answers (--max-chars)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Iterator
 if TYPE_CHECKING:
     from .answer import Answer
 
-OUTPUT_FORMATS = ("jsonl", "csv", "markdown")
+
 OUTPUT_EXTENSIONS = {".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
 
 

@@ -24,7 +24,6 @@ from typing import Any, Iterable, Iterator
 from .batchio import Item
 
 Pairs = list[tuple[str, str]]
-CHUNK_SIZE = 32
 
 
 def answer_item(item: Item, framework: str | None):
@@ -145,13 +144,6 @@ class Feed:
                 return
             yield chunk
 
-
-def default_jobs() -> int:
-    """All the cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def in_order(chunks: Iterable[list[Item]], window: int, submit, collect) -> Iterator[Pairs]:

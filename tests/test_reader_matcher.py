@@ -48,3 +48,22 @@ def test_grouped_matchers_find_what_one_matcher_finds(single_matcher):
 ])
 def test_anchor_words_are_the_required_words(tokens, expected):
     assert anchor_words(tokens) == expected
+
+
+def test_every_pattern_group_builds():
+    """The Matchers are built on first use: every group must still be one spaCy accepts."""
+    r = reader()
+    built = [r.matcher(anchor) for anchor in r.groups]
+    assert sum(len(m) for m in built) == len(patterns()) == len(r.entries)
+
+
+@pytest.mark.parametrize("tokens, held", [
+    ([{"TEXT": {"REGEX": "^\\d+%$"}}], ("ORTH", (("%",),))),
+    ([{"LOWER": {"REGEX": "^vit-(l|large)(/\\d+)?$"}}], ("LOWER", (("vit-",), ("l",)))),
+    ([{"TEXT": {"REGEX": "^\\d+$"}, "OP": "?"}, {"TEXT": {"REGEX": "^[a-z]+$"}}], None),
+    ([{"LOWER": {"REGEX": "count_params|numel"}}], ("LOWER", (("count_params", "numel"),))),
+])
+def test_regex_anchor_is_the_literal_text_a_match_needs(tokens, held):
+    from nlqa.reader.pipeline import regex_anchor
+    found = regex_anchor(tokens)
+    assert (None if found is None else (found[0], found[1].sets)) == held

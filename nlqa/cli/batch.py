@@ -24,13 +24,19 @@ from collections import Counter
 from contextlib import ExitStack, contextmanager
 from typing import Iterator
 
-from ..batchio import INPUT_FORMATS, MAX_CHARS, InputError, Item, count_records, format_of, read_item, read_items
-from ..batchout import OUTPUT_FORMATS, Identity, OutputError, Resume, ResumeError, Sink, format_for, output_format
-from ..batchrun import CHUNK_SIZE, NOT_READY, EngineError, Feed, Inline, answer_item, chunked, default_jobs, engine
+from typing import TYPE_CHECKING
+
+from ..batchopts import CHUNK_SIZE, INPUT_FORMATS, MAX_CHARS, OUTPUT_FORMATS, default_jobs
 from .env import Env, decode
 from .status import ExitStatus
 
-__all__ = ["Item", "answer_item", "read_item", "open_streams", "input_lines", "run", "add_arguments"]
+if TYPE_CHECKING:
+    from ..batchio import Item
+    from ..batchout import Identity, Resume, Sink
+
+# The batch machinery (batchio, batchout, batchrun) is imported when a batch runs, not at every
+# start of nlqa (`nlqa ask` builds this command's arguments too).
+__all__ = ["open_streams", "input_lines", "run", "add_arguments"]
 
 NAME = "batch"
 HELP = "answer every question of a JSON Lines, CSV or text file, one answer per line"
@@ -142,6 +148,7 @@ class Skip:
         self.identity = identity
 
     def __call__(self, items) -> Iterator[Item]:
+        from ..batchout import ResumeError
         keys = self.keys
         identity = self.identity
         for item in items:
@@ -214,6 +221,9 @@ def _open_input(stack: ExitStack, env: Env, path: str):
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    from ..batchio import InputError, format_of, read_items
+    from ..batchout import Identity, OutputError, Resume, ResumeError, Sink, format_for, output_format
+    from ..batchrun import Feed, chunked
     if args.resume and args.output in (None, "-"):
         env.error("--resume continues an output file: give it with -o FILE")
         return ExitStatus.USAGE
@@ -293,6 +303,9 @@ def _answer_all(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str, j
 
 
 def _answer_chunks(args, env: Env, sink: Sink, chunks, skip: Skip, fmt_name: str, jobs: int, in_fmt) -> int:
+    from ..batchio import count_records
+    from ..batchout import OutputError, ResumeError
+    from ..batchrun import NOT_READY, EngineError, Feed, Inline, engine
     counts: Counter = Counter()
     start = time.perf_counter()
     worker = bar = None

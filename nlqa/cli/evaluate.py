@@ -13,9 +13,14 @@ import argparse
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from .batch import Item, answer_item, open_streams, read_item
+from typing import TYPE_CHECKING
+
+from .batch import open_streams
 from .env import Env
 from .status import ExitStatus
+
+if TYPE_CHECKING:
+    from ..batchio import Item
 
 NAME = "eval"
 HELP = "score nlqa on a corpus file: accuracy per category, then the wrong and declined questions"
@@ -51,6 +56,7 @@ def outcome_text(status: str, value) -> str:
 
 
 def evaluate_item(item: Item, framework: str | None, env: Env) -> Outcome | None:
+    from ..batchrun import answer_item
     expect = (item.data or {}).get("expect")
     if item.question is None or not isinstance(expect, dict):
         env.error(f"skipped line {item.number}: {item.problem or 'it has no expect object'}")
@@ -85,6 +91,7 @@ def report(outcomes: list[Outcome], source: str) -> list[str]:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    from ..batchio import read_item
     outcomes = []
     with ExitStack() as stack:
         streams = open_streams(stack, env, args.file)

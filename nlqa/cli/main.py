@@ -136,8 +136,8 @@ def run() -> None:
         _write_error(Env(), exc)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = ExitStatus.USAGE
-    from .. import batchrun
-    if batchrun.ABANDONED:         # a killed pool worker may have left its manager thread waiting forever
+    batchrun = sys.modules.get("nlqa.batchrun")   # imported only when a batch ran
+    if batchrun is not None and batchrun.ABANDONED:   # a killed pool worker may have left its manager thread waiting forever
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)

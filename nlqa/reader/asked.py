@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import docwords
 from .extraction import Extraction
 from .mentions import Mention, vocab
 from .between import between_reference
@@ -45,7 +46,8 @@ class QuestionMixin:
     def _find_asked_sentence(self) -> int | None:
         doc, qwords = self.reading.doc, vocab()["question_words"]
         quantity_sentences = {self.sentence(m) for m in self.mentions("QUANTITY")}
-        candidates = [self.reading.sentence_of[t.i] for t in doc if t.lower_ in qwords]
+        of = self.reading.sentence_of
+        candidates = [of[i] for i, word in enumerate(docwords.lower(doc)) if word in qwords]
         preferred = [s for s in candidates if s in quantity_sentences]
         if preferred:
             # several parts asked ("a) What is the output size? b) How many parameters?"): the first part
@@ -81,7 +83,7 @@ class QuestionMixin:
         rather than a story with its question last."""
         if len(sentences) < 2:
             return False
-        return bool(PART_MARK.search(self.reading.doc.text))
+        return bool(PART_MARK.search(docwords.text(self.reading.doc)))
 
     def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
         from .operations import OPERATIONS, in_code  # 'flops, params = profile(...)': a variable, not the ask
@@ -255,11 +257,12 @@ class QuestionMixin:
         named, covered = reference_in(doc, self.reading.sentence_of, asked, self.code)  # self.fc2, dense_1
         if named is not None:
             return named, covered
-        for t in doc:  # Keras's own layer names: "dense_1" is the second Dense layer, "conv2d_2" the third Conv2D
-            named = KERAS_NAME.match(t.lower_) if self.reading.sentence_of[t.i] == asked else None
+        # Keras's own layer names: "dense_1" is the second Dense layer, "conv2d_2" the third Conv2D
+        for i, word in enumerate(docwords.lower(doc)):
+            named = KERAS_NAME.match(word) if self.reading.sentence_of[i] == asked else None
             if named and named.group(2):
                 kind = KERAS_NAMES[named.group(1)]
-                return {"kind": kind, "ordinal": int(named.group(2) or 0) + 1}, {t.i}
+                return {"kind": kind, "ordinal": int(named.group(2) or 0) + 1}, {i}
         weight_name = re.compile(v["weight_matrix_name"])
         for t in doc:   # "W2": the weight matrix of the second layer after the input
             named = weight_name.match(t.text) if self.reading.sentence_of[t.i] == asked else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import docwords
 from ..core.spec import LayerSpec
 from ..core.validate import shown
 from .code import MAX_LAYERS
@@ -403,7 +404,7 @@ class AssemblyMixin:
 
     def _one_filter(self) -> bool:
         """The question names its convolution's filter in the singular and never counts filters."""
-        v, words = vocab(), [t.lower_ for t in self.reading.doc]
+        v, words = vocab(), docwords.lower(self.reading.doc)
         if any(m.id == "filters" for m in self.mentions("CONV")) or self.mentions("UNITS"):
             return False
         singular = any(w in v["filter_singular"] and any(d in v["filter_singular_determiners"]
@@ -430,14 +431,15 @@ class AssemblyMixin:
         doc, v = self.reading.doc, vocab()
         ordinals, definite, links = v["ordinals"], set(v["reference_determiners"]), set(v["chain_verbs"])
         out: list[Group] = []
+        words = docwords.lower(doc)
         for g in groups:
-            before = doc[g.start - 1].lower_ if g.start > 0 else ""
-            first = doc[g.start].lower_
-            after = [t.lower_ for t in doc[g.end:g.end + 3]]
+            before = words[g.start - 1] if g.start > 0 else ""
+            first = words[g.start]
+            after = words[g.end:g.end + 3]
             named = first in definite or before in definite or (  # "The second convolutional layer"
-                before in ordinals and g.start > 1 and doc[g.start - 2].lower_ in definite)
+                before in ordinals and g.start > 1 and words[g.start - 2] in definite)
             subject = any(w in links for w in after)
-            ordinal = next((ordinals[t.lower_] for t in doc[max(g.start - 1, 0):g.end] if t.lower_ in ordinals), None)
+            ordinal = next((ordinals[w] for w in words[max(g.start - 1, 0):g.end] if w in ordinals), None)
             earlier = [h for h in out if (h.kind == g.kind or g.kind is None) and h.kind is not None]
             if named and subject and not g.sizes and not g.attrs and not g.code and (g.count or 1) == 1 and (
                     (ordinal is not None and 0 < ordinal <= len([h for h in out if h.kind or h.sizes]))

@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ..resources import load_toml
+from . import docwords
 from .kinds import _family
 from .mentions import Mention, Reading
 
@@ -80,23 +81,26 @@ def _sizes_in_layers(reading: Reading) -> list[Mention]:
     """"30 neurons in the input layer", "4 in the hidden layer", "1 in the output layer": a size placed
     in a layer the sentence names by its role sizes that layer (the input's features, a hidden layer's
     units, the outputs)."""
+    roles = {m.start: m for m in reading.mentions if m.label == "ROLE" and m.id in ("input", "hidden", "output")}
+    if not roles:
+        return []   # no layer named by its role: nothing to place a size in
     doc, v = reading.doc, load_toml("vocab.toml")
     nouns, places = set(v["unit_nouns"]) | {"neuron", "unit", "node"}, set(_heads()["placed"])
-    roles = {m.start: m for m in reading.mentions if m.label == "ROLE" and m.id in ("input", "hidden", "output")}
+    texts, lower, n = docwords.texts(doc), docwords.lower(doc), len(doc)
     made = []
-    for i, token in enumerate(doc):
-        if not token.text.isdecimal() or i in reading.covered:
+    for i, text in enumerate(texts):
+        if not text.isdecimal() or i in reading.covered:
             continue
-        j = i + 1 + (i + 1 < len(doc) and doc[i + 1].lower_ in nouns and (i + 1) not in reading.covered)
-        if j >= len(doc) or doc[j].lower_ not in places:
+        j = i + 1 + (i + 1 < n and lower[i + 1] in nouns and (i + 1) not in reading.covered)
+        if j >= n or lower[j] not in places:
             continue
-        k = j + 1 + (j + 1 < len(doc) and doc[j + 1].lower_ in ("the", "its", "their", "each"))
+        k = j + 1 + (j + 1 < n and lower[j + 1] in ("the", "its", "their", "each"))
         role = roles.get(k)
-        if role is None or k + 1 >= len(doc) or doc[k + 1].lower_ not in ("layer", "layers"):
+        if role is None or k + 1 >= n or lower[k + 1] not in ("layer", "layers"):
             continue
         label, key = {"input": ("INPUT", "features"), "output": ("OUTPUT", "placed"),
                       "hidden": ("UNITS", "placed")}[role.id]   # "placed": it sizes the layer after it
-        made.append(Mention(label, key, i, j, int(token.text), doc[i:j].text))
+        made.append(Mention(label, key, i, j, int(text), doc[i:j].text))
     return made
 
 

@@ -7,6 +7,7 @@ no padding.") applies to every phrase of that family that does not set it itself
 
 from __future__ import annotations
 
+from . import docwords
 from .groups import Group
 from .mentions import Mention, Reading, shape, vocab
 
@@ -27,21 +28,23 @@ def _clause_of(reading: Reading) -> list[int]:
     above it ("A convolutional layer has:" / "- 16 filters, each 5x5")."""
     breaks = vocab()["clause_breaks"] | {","} - {","}
     doc = reading.doc
-    paragraphs = [t.i for t in doc if "\n\n" in t.text] if "\n\n" in doc.text else []
+    lower = docwords.lower(doc)
+    paragraphs = [i for i, word in enumerate(docwords.texts(doc)) if "\n\n" in word] \
+        if "\n\n" in docwords.text(doc) else []
     if paragraphs:
         layer_words = set(vocab()["layer_words"])
         starts = set(paragraphs)
         kinds = sorted([m.start for m in reading.mentions if m.label == "KIND"] +  # "- Layer-2: Filter Size 5x5"
                        [i for p in paragraphs for i in range(p + 1, min(p + 4, len(doc)))
-                        if doc[i].lower_ in layer_words])
+                        if lower[i] in layer_words])
         paragraphs.append(len(doc))
     clause, out = 0, []
-    for token in doc:
-        if token.lower_ in breaks and token.lower_ not in (",",):
+    for i, word in enumerate(lower):
+        if word in breaks and word not in (",",):
             clause += 1
-        elif paragraphs and token.i in starts:
-            end = next(p for p in paragraphs if p > token.i)
-            clause += any(token.i < k < end for k in kinds)
+        elif paragraphs and i in starts:
+            end = next(p for p in paragraphs if p > i)
+            clause += any(i < k < end for k in kinds)
         out.append(clause)
     return out
 

@@ -527,6 +527,8 @@ def scan_calls(text: str, reading: CodeReading) -> None:
 def _classes_by_source(layers: list[CodeLayer]) -> list:
     """Keras's counters for calls read where they stand: each call's class, and how many of it
     were made before (a wrapped call inside ``Bidirectional(LSTM(64))`` is made too)."""
+    if not layers:
+        return []   # prose: no calls (and the script reader's names stay unimported)
     from .pynames import snake_case
 
     made: dict[str, int] = {}

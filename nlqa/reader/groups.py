@@ -10,6 +10,7 @@ import re
 
 from dataclasses import dataclass, field
 
+from . import docwords
 from . import markdown
 from .code import CodeLayer
 from .mentions import Mention, Reading, architecture, number, shape, vocab
@@ -60,6 +61,7 @@ class PhraseFinder:
         self.asked = asked
         self.r = reading
         self.doc = reading.doc
+        self.words, self.texts = docwords.lower(reading.doc), docwords.texts(reading.doc)
         self.code = code_layers
         self.skip = skip  # token indices of references to layers (in the question sentence)
         self.v = vocab()
@@ -73,13 +75,13 @@ class PhraseFinder:
         return m.label if m else None
 
     def lower(self, i: int) -> str:
-        return self.doc[i].lower_ if 0 <= i < len(self.doc) else ""
+        return self.words[i] if 0 <= i < len(self.words) else ""
 
     def is_layer_word(self, i: int) -> bool:
         return self.mention(i) is None and self.lower(i) in self.v["layer_words"]
 
     def placeholder(self, i: int) -> CodeLayer | None:
-        text = self.doc[i].text
+        text = self.texts[i]
         if text.startswith("LAYERREF") and text[8:].isdecimal():
             index = int(text[8:])
             return self.code[index] if index < len(self.code) else None
@@ -174,7 +176,7 @@ class PhraseFinder:
     def _without_title_topics(self, out: Phrases) -> Phrases:
         """A post's title ("Calculating number of parameters in Conv2D", then the body) names its topic:
         a layer it names without a size is not a layer of the network when the body gives layers."""
-        text = self.doc.text
+        text = docwords.text(self.doc)
         first = text.find("\n\n")
         if first < 0 or first > 150 or text[:first].rstrip()[-1:] in ".?!:;," or not text[first:].strip():
             return out

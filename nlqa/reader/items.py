@@ -75,6 +75,8 @@ def item_list(question: str) -> ItemList | None:
     best: list[tuple[str, int]] | None = None
     for scheme in g["schemes"]:
         for bracket in g["brackets"]:
+            if bracket.format(scheme[0]) not in question or bracket.format(scheme[1]) not in question:
+                continue   # a list needs its first two labels: most questions have neither
             found: list[tuple[str, int]] = []
             at = 0
             for label in scheme[:g["max"]]:

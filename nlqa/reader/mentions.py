@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..resources import load_toml
+from . import docwords
 from .pipeline import ARCH_RE, SHAPE_RE, Pattern, reader
 
 
@@ -115,9 +116,9 @@ def reading_from(doc, found) -> Reading:
                       and SHAPE_RE.match(doc[s - 1].text))]
     mentions = _resolve(found, doc)
     sentence_of, sentence = [], 0
-    for token in doc:
+    for word in docwords.texts(doc):
         sentence_of.append(sentence)
-        if token.text in (".", "?", "!") or "\n\n" in token.text:
+        if word in (".", "?", "!") or "\n\n" in word:
             sentence += 1
     covered = {}
     for mention in mentions:

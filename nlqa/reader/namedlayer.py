@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 
+from . import docwords
 from .code import CodeReading
 from .mentions import vocab
-from .pynames import snake_case
 
 INDEXED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.layers)?\s*\[\s*(\d+)\s*\]")
 IDENT = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_][A-Za-z0-9_]*)(?![\w(])")
@@ -51,20 +51,19 @@ def _names_in(sentence: str, text: str, code: CodeReading, keras: bool):
             position = layers[k] if k < len(layers) else None
             yield (_at(code, (position,), match.group(0)) if position is not None else {"name": match.group(0)}), \
                 match.span(0)
+    indexed = [m.span(0) for m in INDEXED.finditer(sentence) if m.group(1) in code.indexed]
+    classes = {c[0] for c in code.classes if c}
     for match in IDENT.finditer(sentence):
-        if any(m.start(0) <= match.start(1) < m.end(0) for m in INDEXED.finditer(sentence)
-               if m.group(1) in code.indexed):
+        if any(start <= match.start(1) < end for start, end in indexed):
             continue
         word = match.group(1)
         span = match.span(1)
-        near = _layer_word_near(sentence, span)
-        strong = "." in word or bool(re.search(r"[\d_]", word)) or near \
-            or sentence[span[0] - 1:span[0]] == "`"
         names = [n for n in (word, f"self.{word}") if n in code.names]
-        if names and strong:
+        if names and ("." in word or bool(re.search(r"[\d_]", word)) or _layer_word_near(sentence, span)
+                      or sentence[span[0] - 1:span[0]] == "`"):
             yield _at(code, code.names[names[0]], word), span
             continue
-        if keras:
+        if keras and _keras_class(word) in classes:
             before = sentence[:span[0]].rstrip(" `'\"").lower().split()
             marked = sentence[span[0] - 1:span[0]] == "`" or bool(before and before[-1] in vocab()["code_name_words"])
             ref = _keras_name(word, text, code, marked)
@@ -106,6 +105,7 @@ def _wrapper_class(word: str, before: str, after: str, code: CodeReading) -> dic
     kind nlqa counts it as (a wrapper, an old Keras name); an ordinal before it picks one of several."""
     if not word[:1].isupper():
         return None
+    from .pynames import snake_case   # (the script reader's names: imported with code only)
     snake = snake_case(word)
     positions = [i for i, c in enumerate(code.classes) if c and c[0] == snake]
     if not positions or any(snake_case(code.layers[i].spec.kind) == snake for i in positions):
@@ -121,9 +121,18 @@ def _wrapper_class(word: str, before: str, after: str, code: CodeReading) -> dic
     return _at(code, (pick,), word) if pick is not None else {"name": word}
 
 
+KERAS_NAME = re.compile(r"([a-z][a-z0-9_]*?)(?:_(\d+))?")
+
+
+def _keras_class(word: str) -> str | None:
+    """The class a Keras auto-name is of, snake case ("dense_1" -> "dense"); None if it is not one."""
+    match = KERAS_NAME.fullmatch(word)
+    return match.group(1) if match is not None else None
+
+
 def _keras_name(word: str, text: str, code: CodeReading, marked: bool = False) -> dict | None:
     classes = {c[0] for c in code.classes if c}
-    match = re.fullmatch(r"([a-z][a-z0-9_]*?)(?:_(\d+))?", word)
+    match = KERAS_NAME.fullmatch(word)
     if match is None or match.group(1) not in classes:
         return None
     snake, suffix = match.group(1), match.group(2)
@@ -154,12 +163,15 @@ def _keras_name(word: str, text: str, code: CodeReading, marked: bool = False) -
 
 def reference_in(doc, sentence_of: list[int], asked: int, code: CodeReading) -> tuple[dict | None, set[int]]:
     """``named_layer`` over the asked sentence of a spaCy ``doc``; the tokens the name covers."""
+    if not code.layers:   # no code, no names (named_layer would say so after this work)
+        return None, set()
     tokens = [doc[i] for i, s in enumerate(sentence_of) if s == asked]   # (indices first: iterating a Doc is slow)
     if not tokens:
         return None, set()
     start = tokens[0].idx
-    sentence = doc.text[start:tokens[-1].idx + len(tokens[-1].text)]
-    ref, span = named_layer(sentence, doc.text, code)
+    text = docwords.text(doc)
+    sentence = text[start:tokens[-1].idx + len(tokens[-1].text)]
+    ref, span = named_layer(sentence, text, code)
     if ref is None or span is None:
         return None, set()
     covered = {t.i for t in tokens if t.idx - start < span[1] and t.idx + len(t.text) - start > span[0]}

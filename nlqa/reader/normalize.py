@@ -15,6 +15,7 @@ from ..errors import GrammarError
 from .latex import latex_to_text
 from .markdown import clauses
 from ..resources import grammar_text, load_toml
+from .needs import Needed, needs
 from .typos import correct
 
 
@@ -32,6 +33,12 @@ def rewrites() -> tuple[tuple[re.Pattern[str], str], ...]:
         except re.error as exc:
             raise GrammarError("rewrites.tsv", lineno, f"bad regular expression: {exc}") from None
     return tuple(rules)
+
+
+@lru_cache(maxsize=None)
+def _guarded_rewrites() -> tuple[tuple[re.Pattern[str], str, Needed], ...]:
+    """Each rewrite with what every match of its pattern needs (nlqa.reader.needs)."""
+    return tuple((pattern, replacement, needs(pattern)) for pattern, replacement in rewrites())
 
 
 @lru_cache(maxsize=None)
@@ -135,8 +142,14 @@ def normalize(text: str) -> str:
     text = THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)  # "30,522" -> "30522"
     text = SCALED.sub(_scaled_words, text)  # "1.3 billion" -> "1300000000"
     text = clauses(text)  # markdown: markup neutralised, a table row one phrase, a list item one clause
-    for pattern, replacement in rewrites():
-        text = pattern.sub(replacement, text)
+    lowered = None
+    for pattern, replacement, needed in _guarded_rewrites():
+        if needed.folded and lowered is None:
+            lowered = text.lower()
+        if needed.could_match(text, lowered):   # most rewrites find nothing: skip those that cannot
+            new = pattern.sub(replacement, text)
+            if new != text:
+                text, lowered = new, None
     text = TUPLE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)  # "(3, 1)" -> "(3,1)"
     text = CHAIN.sub(lambda m: re.sub(r"\s*->\s*", "-", m.group(0)), text)  # "3 -> 4 -> 1" -> "3-4-1"
     text = PAIR.sub(r"\1 inputs to \2 outputs", text)  # "a dense layer 128 -> 64"

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..resources import load_toml
+from . import docwords
 
 if TYPE_CHECKING:
     from .extract import Extractor
@@ -74,8 +75,8 @@ def parts_asked(reader: Extractor, x: Extraction) -> list[tuple[str, int | None]
 
 def _total_asked(reader: Extractor, chosen: Mention) -> bool:
     """A total phrase after a joiner, later in the sentence of the quantity asked."""
-    doc, g = reader.reading.doc, grammar()
-    words = [t.lower_ for t in doc]
+    g = grammar()
+    words = docwords.lower(reader.reading.doc)
     sentence = reader.sentence(chosen)
     joined = False
     for i in range(chosen.end, len(words)):
@@ -94,14 +95,18 @@ def _chosen_mention(reader: Extractor, x: Extraction) -> Mention | None:
 
 def _further(reader: Extractor, chosen: Mention) -> list[Mention]:
     """The other quantity mentions asked: in the asking sentences, after a joiner."""
-    doc, g = reader.reading.doc, grammar()
+    g = grammar()
+    quantities = reader.mentions("QUANTITY")
+    if all(m is chosen for m in quantities):
+        return []   # no other quantity mention (the sentences asking need not be found)
+    words = docwords.lower(reader.reading.doc)
     asking = _asking_sentences(reader)
     out, previous = [], chosen
-    for m in reader.mentions("QUANTITY"):
+    for m in quantities:
         if m is chosen or reader.sentence(m) not in asking or (
                 m.start < chosen.start and reader.sentence(m) == reader.sentence(chosen)):
             continue
-        between = {doc[i].lower_ for i in range(previous.end, m.start)}
+        between = set(words[previous.end:m.start])
         if reader.sentence(m) == reader.sentence(previous) and not between & g["joiners"]:
             continue  # "the weights of the recurrent matrix": one phrase
         out.append(m)
@@ -119,13 +124,14 @@ def _asking_sentences(reader: Extractor) -> set[int]:
     asked = reader.asked_sentence()
     out = {asked} if asked is not None else set()
     quantity_sentences = {reader.sentence(m) for m in reader.mentions("QUANTITY")}
+    sentence_of = reader.reading.sentence_of
     ends: dict[int, str] = {}
-    for t in doc:
-        ends[reader.reading.sentence_of[t.i]] = t.text
-    marked = bool(PART_MARK.search(doc.text))
-    for t in doc:
-        s = reader.reading.sentence_of[t.i]
-        if t.lower_ in qwords and s in quantity_sentences and (marked or ends.get(s) == "?"):
+    for i, word in enumerate(docwords.texts(doc)):
+        ends[sentence_of[i]] = word
+    marked = bool(PART_MARK.search(docwords.text(doc)))
+    for i, word in enumerate(docwords.lower(doc)):
+        s = sentence_of[i]
+        if word in qwords and s in quantity_sentences and (marked or ends.get(s) == "?"):
             out.add(s)
     return out
 
@@ -150,8 +156,8 @@ def _both_trainable(reader: Extractor, chosen: Mention) -> bool:
 
 def _each_layer(reader: Extractor, m: Mention) -> bool:
     """Whether an "each layer" phrase stands beside the quantity mention ``m`` in its sentence."""
-    doc, g = reader.reading.doc, grammar()
-    words = [t.lower_ for t in doc]
+    g = grammar()
+    words = docwords.lower(reader.reading.doc)
     sentence = reader.sentence(m)
     for phrase in g["each_layer"]:
         n = len(phrase)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import GrammarError
 from ..resources import iter_jsonl, load_toml
+from . import docwords
 
 _RULES = load_toml("tokenizer.toml")
 ELEMENT = _RULES["element"]
@@ -105,6 +106,24 @@ def anchor_words(tokens: list[dict[str, Any]]) -> tuple[frozenset[tuple[str, str
     return tuple(sorted(needed, key=lambda words: (len(words), sorted(words))))
 
 
+def regex_anchor(tokens: list[dict[str, Any]]) -> tuple[str, Any] | None:
+    """For a pattern that needs no word: a required token matched by a regular expression on its
+    text or lower case (``{"TEXT": {"REGEX": "^\\d+%$"}}``) and what every match of it holds
+    (``nlqa.reader.needs``): a text without that can hold no match. None when there is none."""
+    from .needs import needs
+    best = None
+    for spec in tokens:
+        if spec.get("OP", "1") not in ("1", "+"):
+            continue
+        for key, value in spec.items():
+            attr = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}.get(key.upper())
+            if attr and isinstance(value, dict) and set(value) == {"REGEX"}:
+                needed = needs(re.compile(value["REGEX"]))
+                if needed.sets and (best is None or len(needed.sets) > len(best[1].sets)):
+                    best = (attr, needed)
+    return best
+
+
 class Reader:
     """The tokenizer and matcher; ``reader(text)`` gives a Doc and its matches."""
 
@@ -133,24 +152,44 @@ class Reader:
         self.nlp = NlqaEnglish()
         # spaCy's Matcher tries every pattern at every token, so its time grows with the number of
         # patterns. Most patterns need certain words: patterns that need the same words share one
-        # Matcher, and a text runs only the Matchers whose words it holds.
+        # Matcher, and a text runs only the Matchers whose words it holds. A Matcher is built the
+        # first time a text needs it (start-up builds only the patterns that need no word).
+        self._matcher_class = Matcher
         self.entries: list[Pattern] = []
-        groups: dict[tuple, Any] = {}
+        self.groups: dict[tuple, list[tuple[int, list[dict[str, Any]]]]] = {}
         for index, (entry, tokens) in enumerate(patterns()):
-            anchor = anchor_words(tokens)
-            if anchor not in groups:
-                groups[anchor] = Matcher(self.nlp.vocab)
-            try:
-                groups[anchor].add(f"p{index}", [tokens])
-            except Exception as exc:  # spaCy raises several types for malformed patterns
-                raise GrammarError("patterns.jsonl", entry.line, f"spaCy rejects the pattern: {exc}") from None
+            self.groups.setdefault(anchor_words(tokens), []).append((index, tokens))
             self.entries.append(entry)
         self.keys = {self.nlp.vocab.strings[f"p{i}"]: i for i in range(len(self.entries))}
-        self.always = groups.pop((), None)
-        self.by_word: dict[tuple[str, str], list[tuple[tuple, Any]]] = {}
-        for anchor, matcher in groups.items():
-            for word in anchor[0]:
-                self.by_word.setdefault(word, []).append((anchor[1:], matcher))
+        # The patterns that need no word run on every text, token by token: those with a regular
+        # expression whose literal text a question lacks are set apart, run only where it is there.
+        self.by_regex: dict[tuple, tuple[str, Any]] = {}
+        for index, tokens in self.groups.pop((), []):
+            anchor = regex_anchor(tokens)
+            key = ("REGEX", anchor[0], anchor[1]) if anchor is not None else ()
+            self.groups.setdefault(key, []).append((index, tokens))
+            if anchor is not None:
+                self.by_regex[key] = anchor
+        self.built: dict[tuple, Any] = {}
+        self.always = self.matcher(()) if () in self.groups else None
+        self.by_word: dict[tuple[str, str], list[tuple[tuple, tuple]]] = {}
+        for anchor in self.groups:
+            for word in anchor[0] if anchor and anchor not in self.by_regex else ():
+                self.by_word.setdefault(word, []).append((anchor[1:], anchor))
+
+    def matcher(self, anchor: tuple):
+        """The Matcher of the patterns that need the words ``anchor`` (built on first use)."""
+        built = self.built.get(anchor)
+        if built is None:
+            built = self._matcher_class(self.nlp.vocab)
+            for index, tokens in self.groups[anchor]:
+                try:
+                    built.add(f"p{index}", [tokens])
+                except Exception as exc:  # spaCy raises several types for malformed patterns
+                    raise GrammarError("patterns.jsonl", self.entries[index].line,
+                                       f"spaCy rejects the pattern: {exc}") from None
+            self.built[anchor] = built
+        return built
 
     def __call__(self, text: str):
         doc = self.nlp(text)
@@ -161,14 +200,19 @@ class Reader:
         ``value_at`` is the index in ``doc`` of the token the pattern's ``value`` names: a pattern
         token where ``value`` >= 0 (None when that optional token is absent), a token counted from
         the match's end where it is negative."""
-        words = {("LOWER", token.lower_) for token in doc} | {("ORTH", token.text) for token in doc}
+        words = {("LOWER", w) for w in docwords.lower(doc)} | {("ORTH", w) for w in docwords.texts(doc)}
         by_word, run = self.by_word, {}
         for word in words:
-            for rest, matcher in by_word.get(word, ()):
-                if all(not needed.isdisjoint(words) for needed in rest):
-                    run[id(matcher)] = matcher
+            for rest, anchor in by_word.get(word, ()):
+                if anchor not in run and all(not needed.isdisjoint(words) for needed in rest):
+                    run[anchor] = self.matcher(anchor)
+        if self.by_regex:
+            held = {"LOWER": "\n".join(docwords.lower(doc)), "ORTH": "\n".join(docwords.texts(doc))}
+            for key, (attr, needed) in self.by_regex.items():
+                if needed.could_match(held[attr]):
+                    run[key] = self.matcher(key)
         if self.always is not None:
-            run[0] = self.always
+            run[()] = self.always
         entries, keys, found = self.entries, self.keys, []
         for matcher in run.values():
             for key, start, end, aligned in matcher(doc, with_alignments=True):

@@ -77,8 +77,9 @@ def _parses(piece: str) -> bool:
 
 
 def _cut(line: str) -> str:
-    if "=" not in line and "import" not in line and ") " not in line:
-        return line   # no statement could start here
+    if line.count("=") + line.count("import") + line.count(") ") < 2:
+        # a cut needs two statements after the first word, each with its own "=", "import" or ") " first
+        return line
     starts = [m.start() for m in _starts().finditer(line) if m.start() > 0 and line[m.start() - 1] == " "]
     if not starts or len(line) > 5_000 or _parses(line):
         return line
