@@ -18,6 +18,7 @@ from .normalize import normalize
 from .operations import OPERATIONS
 from .operations import request as operations_request
 from .relines import relined
+from .variants import variant_spans, without_variants
 from .source import blank_pipe_output
 from .attach import attached
 from .constraints import frozen_after
@@ -45,7 +46,7 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
 
     def __init__(self, question: str, framework: str | None = None):
         written = question
-        question = relined(blank_pipe_output(question))   # a printed pipe table: no words of the question   # code pasted without its line breaks: one statement per line
+        question = relined(blank_pipe_output(without_variants(question)))   # a printed pipe table: no words of the question   # code pasted without its line breaks: one statement per line
         self.question = question
         self.override = framework
         self.code: CodeReading
@@ -409,6 +410,12 @@ def extract(question: str, framework: str | None = None) -> Extraction:
             x.status, x.spec = "needs_clarification", None
             x.missing = ["what the question asks: the pasted summary prints counts the code, as nlqa reads it, "
                          "does not give, and no sentence names a layer, shape or count; name the one in doubt"]
+    variants = variant_spans(question)
+    if variants:   # "Also, what if I use padding of 1?": a variant, not the network's settings
+        x.number_spans = list(x.number_spans) + [(a, b, "variant") for a, b in variants]
+        if x.status == "answered":
+            x.assumptions.append("the answer is for the network as first described; the 'what if' sentence asks "
+                                 "about a variant (ask it on its own, or as a follow-up in nlqa chat)")
     if not (x.parts and x.parts_for == (x.quantity, x.layer)):   # parts the reading set itself (weight matrices)
         x.parts, x.parts_for = parts_asked(extractor, x), (x.quantity, x.layer)
     return x
