@@ -119,6 +119,9 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             x.missing.extend(self.code.unknown_args[:3])
             return x
         offtopic = self.offtopic(asked)
+        if quantity is None and not offtopic and self.mentions("PARAMCOUNT") and any(
+                m.id == "explanation" for m in self.mentions("OFFTOPIC")):
+            quantity = "total_parameters"   # "Why is the total 101,770?": the count quoted is what is explained
         names = None if self.code.layers else read_names(self.question)
         if names is not None and self.mentions("MODEL"):  # BERT, GPT-2, ViT: read by the transformer presets
             preset_ids = {m.id for m in self.mentions("MODEL")}
