@@ -322,7 +322,22 @@ def account(question: str, count=None, extra: dict[str, Any] | None = None,
         role, layer = _role(kind, text, value, _Context(before, after, after_near), question, start, index, extra,
                             grammar, _Line(question, *bounds, arithmetic))
         entries.append(Entry(text, role, layer, start, clause in layer_clauses, line in on_code))
-    return tuple(entries)
+    return tuple(_ratios(entries, question))
+
+
+RATIO_JOIN = re.compile(r"\s*[/:]\s*|-")
+RATIO_ROLES = ("split", "dataset_size")
+
+
+def _ratios(entries: list[Entry], question: str) -> list[Entry]:
+    """"an 80/20 train/test split", "70-30": the first number of a ratio takes the role its partner got
+    from the words after the pair (context words are not read across a number)."""
+    out = list(entries)
+    for k in range(len(out) - 2, -1, -1):
+        a, b = out[k], out[k + 1]
+        if a.role == "unused" and b.role in RATIO_ROLES and RATIO_JOIN.fullmatch(question[a.start + len(a.text):b.start]):
+            out[k] = replace(a, role=b.role)
+    return out
 
 
 def set_against(entries: tuple[Entry, ...], question: str, answered: Any) -> tuple[Entry, ...]:

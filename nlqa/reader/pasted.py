@@ -88,7 +88,16 @@ def quoted_layer(x: Extraction, question: str) -> Extraction:
         return x
     listed = [c for c in counted.layers if not c.spec.implicit]
     totals = {q: v for q, v in counted.totals.items() if q in TOTALS}
-    asked = _asked_row(numbers, [(c.params, c.output_shape) for c in listed], totals)
+    # a number the ledger gives a role of its own wherever it is written ("a 90:10 training split",
+    # "10 epochs") quotes no count
+    from .ledger import account
+    roles: dict[int, set[str]] = {}
+    for e in account(question, counted):
+        if e.text.replace(",", "").isdecimal():
+            roles.setdefault(int(e.text.replace(",", "")), set()).add(e.role)
+    numbers = [[(v, before) for v, before in sentence
+                if not roles.get(v) or roles[v] & {"unused", "quoted_count"}] for sentence in numbers]
+    asked = _asked_row([s for s in numbers if s], [(c.params, c.output_shape) for c in listed], totals)
     if asked:
         x.quantity, x.layer = asked
     return x
