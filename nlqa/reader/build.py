@@ -81,7 +81,8 @@ class SpecMixin:
             named = self._dataset_shape()   # "a CNN for MNIST": the dataset's images, also when only
             if named is not None and (input_shape is None or named[0][-1] == input_shape[-1]  # the channels are said
                                       and len(named[0]) == len(input_shape)):
-                input_shape, input_kind = named
+                (input_shape, input_kind), note = named[:2], named[2]
+                x.assumptions.append(note)
         if input_shape is None and specs and all(s.kind in PARAMETER_FREE | {"Parameter"} for s in specs) \
                 and any(s.kind == "Parameter" for s in specs):
             input_shape, input_kind = (None, None, 1), "code"   # a raw tensor is counted by its own shape
@@ -236,15 +237,15 @@ class SpecMixin:
             out.append(spec)
         return out
 
-    def _dataset_shape(self) -> tuple[tuple, str] | None:
-        """'MNIST' → (28, 28, 1): a dataset named in the question gives its input shape."""
+    def _dataset_shape(self) -> tuple[tuple, str, str] | None:
+        """'MNIST' → (28, 28, 1): a dataset named in the question gives its input shape (with the
+        assumption that says so)."""
         table = load_toml("datasets.toml")["datasets"]
         for token in self.reading.doc:
             shape = table.get(token.lower_)
             if shape:
-                self.x.assumptions.append(f"{token.text} inputs are {'×'.join(map(str, shape))} (height × width "
-                                          "× channels)")
-                return tuple(shape), "image"
+                return tuple(shape), "image", (f"{token.text} inputs are {'×'.join(map(str, shape))} (height × "
+                                               "width × channels)")
         return None
 
     def _convention_notes(self, spec: NetworkSpec, x: Extraction) -> None:
