@@ -55,10 +55,14 @@ def shape(text: str) -> tuple | None:
 
 
 def architecture(text: str) -> tuple[int, ...] | None:
-    """"4-8-8-3" → (4, 8, 8, 3)."""
+    """"4-8-8-3" → (4, 8, 8, 3); a date ("2014-09-18", a log line's) is none."""
     if not ARCH_RE.match(text):
         return None
-    return tuple(int(p) for p in text.split("-"))
+    sizes = tuple(int(p) for p in text.split("-"))
+    if len(sizes) == 3 and 1900 <= sizes[0] <= 2099 and 1 <= sizes[1] <= 12 and 1 <= sizes[2] <= 31 \
+            and len(text.split("-")[1]) == 2:
+        return None
+    return sizes
 
 
 @dataclass
