@@ -115,11 +115,14 @@ def _subject_shapes(reading: Reading) -> list[Mention]:
     links, fillers = set(v["subject_links"]), set(v["subject_link_fillers"])
     if any(m.label == "INPUT" for m in reading.mentions):
         return []
-    for m in reading.mentions:
-        if m.label != "ROLE" or m.id != "input" or m.start == 0 or doc[m.start - 1].lower_ not in ("the", "its", "our", "my"):
-            continue
-        for i in range(m.end, min(m.end + SUBJECT_REACH, len(doc))):
-            if reading.sentence_of[i] != reading.sentence_of[m.start]:
+    subjects = [m.end for m in reading.mentions if m.label == "ROLE" and m.id == "input" and m.start > 0
+                and doc[m.start - 1].lower_ in ("the", "its", "our", "my")]
+    # "if the previous layer('s) output is (7, 7, 64)": what the layer before gives is the input
+    subjects += [t.i + 2 for t in doc if t.lower_ in v["previous_words"] and t.i + 1 < len(doc)
+                 and doc[t.i + 1].lower_ in ("layer", "layer's")]
+    for end in sorted(subjects):
+        for i in range(end, min(end + SUBJECT_REACH, len(doc))):
+            if reading.sentence_of[i] != reading.sentence_of[end - 1]:
                 break
             if doc[i].lower_ not in links:
                 continue

@@ -282,6 +282,7 @@ class PhraseFinder:
         bare_after = before in ("after", "following") and self.lower(group.start) not in ("a", "an", "one")
         bare_after = bare_after or (before in ("does", "do", "did")   # "how many parameters does Conv1 have?"
                                     and self.lower(group.start) not in ("a", "an", "one"))
+        bare_after = bare_after or before in self.v["previous_words"]   # "if the previous layer output is ..."
         return before in self.v["reference_determiners"] or before in ("and", "both") or bare_after or \
             self.lower(group.start) in self.v["reference_determiners"]  # "the output shape after pooling?"
 
