@@ -290,7 +290,6 @@ class AssemblyMixin:
     def _single_layer_model(self, outputs: list[int]) -> tuple[int, str] | None:
         """A model that is one layer of weighted sums: a perceptron, logistic or linear regression
         (grammars/vocab.toml single_layer_models): one unit, or one per output or class it names."""
-        import re
         text = self.reading.doc.text.lower()
         for name in vocab()["single_layer_models"]:
             if re.search(rf"(?<![\w-]){re.escape(name)}s?\b", text) and not re.search(

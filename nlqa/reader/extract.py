@@ -22,7 +22,7 @@ from .variants import variant_spans, without_variants
 from .source import blank_pipe_output
 from .attach import attached
 from .constraints import frozen_after
-from .matrices import weight_matrices
+from .layerquantities import GATE_QUANTITIES, NEURON_QUANTITIES, gate_asked, matrix_asked, neurons_asked  # noqa: E501
 from .parts import parts_asked
 from .pasted import consult_tables, disagrees, quoted_layer
 from .reprs import as_code
@@ -30,11 +30,6 @@ from .summary import read_tables, without_tables
 from .transformers import BLOCK_KINDS
 from .transformers import build as build_transformer
 from .transformers import lora_request, superseded
-
-
-# a count asked of one gate of an LSTM/GRU layer ("the weights of the forget gate")
-GATE_QUANTITIES = {"weights": "gate_weights", "biases": "gate_biases", "total_parameters": "gate_parameters",
-                   "trainable_parameters": "gate_parameters", "layer_parameters": "gate_parameters"}
 
 
 class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
@@ -295,47 +290,25 @@ class Extractor(QuestionMixin, AssemblyMixin, SpecMixin):
             if ref.get("note"):
                 x.assumptions.append(ref["note"])   # which Keras naming a layer's name was read with
         gates = [m for m in self.mentions("GATE") if asked is None or self.sentence(m) == asked]
+        reading = None
         if len(gates) == 1 and not gates[0].text.lower().endswith("gates") and x.quantity in GATE_QUANTITIES:
             # "how many weights are in the forget gate?" (one gate named; "the update gate, the reset gate
             # and the candidate" count them all)
-            gated = [i for i, l in enumerate([l for l in spec.layers if not l.implicit], 1) if l.kind in ("LSTM", "GRU")]
-            chosen = [x.layer] if x.layer is not None else gated
-            kinds = {spec.layers[i - 1].kind.lower() for i in chosen if i in gated}
-            if len(chosen) != 1 or chosen[0] not in gated or kinds != {gates[0].id}:
+            reading = gate_asked(spec, x.quantity, x.layer, gates[0], self.loose_weights)
+        elif x.quantity in NEURON_QUANTITIES:   # "how many (hidden) neurons does it have?"
+            reading = neurons_asked(spec, x.quantity, x.layer)
+        elif x.quantity == "weight_shape":   # "the dimensions of W2": one part per weight matrix asked
+            reading = matrix_asked(spec, x.layer)
+        if reading is not None:
+            if reading.missing:
                 x.status = "needs_clarification"
-                x.missing.append(f"which layer's {gates[0].text} is meant (the question names a gate of "
-                                 f"{'an LSTM' if gates[0].id == 'lstm' else 'a GRU'} layer; name that one layer)")
+                x.missing.append(reading.missing)
                 return x
-            x.layer, x.quantity = chosen[0], GATE_QUANTITIES[x.quantity]
-            if self.loose_weights and x.quantity == "gate_parameters":
-                x.alternatives.append(Alternative("the gate's weights only, its biases not counted", spec, "gate_weights"))
-            x.assumptions.append("one gate of the layer: its share of the layer's weights and biases (every "
-                                 "gate has the same shape: u·(i + u) weights and its own bias vector)")
-        if x.quantity in ("neurons", "hidden_neurons"):   # "how many (hidden) neurons does it have?"
-            listed = [l for l in spec.layers if not l.implicit and l.kind not in ("Dropout", "Activation", "Flatten")]
-            if any(l.kind != "Dense" for l in (listed if x.layer is None else [spec.layers[x.layer - 1]])):
-                x.status = "needs_clarification"
-                x.missing.append("what a neuron is in this network: nlqa counts the neurons of dense layers; for "
-                                 "other layers ask for the output shape or the number of values in the output")
-                return x
-            if x.quantity == "neurons" and x.layer is None:
-                x.assumptions.append("the input nodes are not neurons (they compute nothing): the count is the "
-                                     "hidden and output units")
-                x.alternatives.append(Alternative("counting the input nodes as neurons too", spec, "neurons_with_inputs"))
-        if x.quantity == "weight_shape":   # "the dimensions of W2": one part per weight matrix asked
-            layers, missing = weight_matrices(spec, x.layer)
-            if missing:
-                x.status = "needs_clarification"
-                x.missing.append(missing)
-                return x
-            x.layer = layers[0]
-            other = "pytorch" if spec.framework == "keras" else "keras"
-            x.alternatives.append(Alternative(
-                "the transposed matrix: inputs × units, as Keras stores a Dense kernel (y = xW + b)" if other == "keras"
-                else "the transposed matrix: units × inputs (y = Wx + b), as textbooks and PyTorch write it",
-                spec.with_(framework=other), "weight_shape"))
-            if len(layers) > 1 and not x.parts:
-                x.parts, x.parts_for = [("weight_shape", i) for i in layers], ("weight_shape", layers[0])
+            x.quantity, x.layer = reading.quantity, reading.layer
+            x.assumptions += reading.assumptions
+            x.alternatives += reading.alternatives
+            if reading.parts and not x.parts:
+                x.parts, x.parts_for = list(reading.parts), (x.quantity, x.layer)
         if x.quantity == "weights" and self.loose_weights:
             x.quantity = "total_parameters"
         if self.loose_weights and x.quantity in ("total_parameters", "trainable_parameters"):

@@ -88,6 +88,8 @@ def quoted_layer(x: Extraction, question: str) -> Extraction:
         return x
     listed = [c for c in counted.layers if not c.spec.implicit]
     totals = {q: v for q, v in counted.totals.items() if q in TOTALS}
+    if not {v for sentence in numbers for v, _ in sentence} & {c.params for c in listed}:
+        return x   # no layer's count is quoted: the ledger need not be read here
     # a number the ledger gives a role of its own wherever it is written ("a 90:10 training split",
     # "10 epochs") quotes no count
     from .ledger import account
