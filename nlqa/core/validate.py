@@ -57,6 +57,11 @@ def shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def shape_literal(shape) -> str:
+    """A shape as Python writes it, for a message: (784,), (None, 28, 28, 1)."""
+    return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
 def expected(field: str) -> str | None:
     """What ``field`` may hold, in words; ``None`` when it is not checked."""
     fields, types, _ = table()

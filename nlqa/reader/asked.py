@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from . import docwords
 from .extraction import Extraction
+from .read import Read
 from .mentions import Mention, vocab
 from .between import between_reference
 from .namedlayer import reference_in
@@ -34,19 +36,41 @@ DESIGN_QUANTITIES = ("neurons", "hidden_neurons")   # counts a design question a
 SPECIFIC_QUANTITIES = ("recurrent_weights", "input_weights", "biases", "qkv_parameters")  # a count that names which weights
 
 
-class QuestionMixin:
-    """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
+@dataclass(frozen=True)
+class Request:
+    """What the question asks: the sentence asking, the quantity and the mention that names it, whether
+    "weights" was said loosely (it may mean every parameter), and a layer it names."""
+
+    sentence: int | None
+    quantity: str | None
+    mention: Mention | None
+    loose_weights: bool
+    ref: dict[str, Any] | None
+    ref_tokens: frozenset[int]
+
+
+class QuestionReader:
+    """The question-asked stage: it reads a :class:`Read` and returns a :class:`Request`; its other
+    methods answer what the network's reading asks of the question (is it off-topic, is memory asked)."""
+
+    def __init__(self, read: Read):
+        self.read = read
+        self.sentence_asked = self._find_asked_sentence()
+
+    def request(self) -> Request:
+        asked = self.sentence_asked
+        quantity, mention, loose = self.quantity(asked)
+        ref, tokens = self.reference(asked, mention)
+        return Request(asked, quantity, mention, loose, ref, frozenset(tokens))
 
     def asked_sentence(self) -> int | None:
-        """The sentence that asks the question (computed once per question)."""
-        if not hasattr(self, "_asked"):
-            self._asked = self._find_asked_sentence()
-        return self._asked
+        """The sentence that asks the question."""
+        return self.sentence_asked
 
     def _find_asked_sentence(self) -> int | None:
-        doc, qwords = self.reading.doc, vocab()["question_words"]
-        quantity_sentences = {self.sentence(m) for m in self.mentions("QUANTITY")}
-        of = self.reading.sentence_of
+        doc, qwords = self.read.reading.doc, vocab()["question_words"]
+        quantity_sentences = {self.read.sentence(m) for m in self.read.mentions("QUANTITY")}
+        of = self.read.reading.sentence_of
         candidates = [of[i] for i, word in enumerate(docwords.lower(doc)) if word in qwords]
         preferred = [s for s in candidates if s in quantity_sentences]
         if preferred:
@@ -60,7 +84,7 @@ class QuestionMixin:
             return candidates[-1]
         # no sentence asks: the prose's own words for the quantity ("the output dims aren't changing as
         # expected") before the sentence written for the code's summary() call, which prints both
-        prose = {self.sentence(m) for m in self.mentions("QUANTITY") if not self._said_by_code(m)}
+        prose = {self.read.sentence(m) for m in self.read.mentions("QUANTITY") if not self._said_by_code(m)}
         return max(prose or quantity_sentences) if quantity_sentences else None
 
     def _before_operations(self, preferred: list[int]) -> int | None:
@@ -68,12 +92,12 @@ class QuestionMixin:
         about FLOPs/MACs after another question about a count is a second question; the first is the value."""
         from .operations import OPERATIONS
         kinds: dict[int, set[str]] = {}
-        for m in self.mentions("QUANTITY"):
-            kinds.setdefault(self.sentence(m), set()).add("ops" if m.id in OPERATIONS else "count")
+        for m in self.read.mentions("QUANTITY"):
+            kinds.setdefault(self.read.sentence(m), set()).add("ops" if m.id in OPERATIONS else "count")
         last = preferred[-1]
         if kinds.get(last) != {"ops"}:
             return None
-        doc, of = self.reading.doc, self.reading.sentence_of
+        doc, of = self.read.reading.doc, self.read.reading.sentence_of
         earlier = [s for s in dict.fromkeys(preferred) if s < last and "count" in kinds.get(s, set())
                    and doc[max(i for i in range(len(doc)) if of[i] == s)].text == "?"]
         return earlier[-1] if earlier else None
@@ -83,19 +107,20 @@ class QuestionMixin:
         rather than a story with its question last."""
         if len(sentences) < 2:
             return False
-        return bool(PART_MARK.search(docwords.text(self.reading.doc)))
+        return bool(PART_MARK.search(docwords.text(self.read.reading.doc)))
 
-    def quantity(self, asked: int | None) -> tuple[str | None, Mention | None]:
+    def quantity(self, asked: int | None) -> tuple[str | None, Mention | None, bool]:
+        """The quantity asked, the mention naming it, and whether "weights" was said loosely."""
         from .operations import OPERATIONS, in_code  # 'flops, params = profile(...)': a variable, not the ask
-        quantities = [m for m in self.mentions("QUANTITY") if not (m.id in OPERATIONS and in_code(self.reading.doc, m))]
+        quantities = [m for m in self.read.mentions("QUANTITY") if not (m.id in OPERATIONS and in_code(self.read.reading.doc, m))]
         quantities = quantities or [
-            Mention("QUANTITY", "total_parameters", m.start, m.end, None, m.text) for m in self.mentions("PARAMCOUNT")]
-        in_asked = [m for m in quantities if self.sentence(m) == asked]
+            Mention("QUANTITY", "total_parameters", m.start, m.end, None, m.text) for m in self.read.mentions("PARAMCOUNT")]
+        in_asked = [m for m in quantities if self.read.sentence(m) == asked]
         ops = [m for m in quantities if m.id in OPERATIONS]
         said = in_asked or quantities[-1:]
         if ops and said and all(self._said_by_code(m) for m in said):
             in_asked = ops  # "Torchinfo ... computing MACs" + summary(model): the MACs, not what the code prints
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         if len(in_asked) > 1 and in_asked[0].start >= 2 and doc[in_asked[0].start - 2].lower_ == "of":
             in_asked = in_asked[1:]  # "how many of the parameters ... are biases?"
         cues = {"many", "number", "count", "total", "calculate", "compute", "what", "what's", "whats", "is", "are"}
@@ -103,16 +128,16 @@ class QuestionMixin:
             doc[i].lower_ in cues for i in range(max(m.start - 3, 0), m.start))]
         chosen = (asked_for or in_asked or quantities[-1:] or [None])[0]
         if chosen is None:
-            return None, None
+            return None, None, False
         specific = [m for m in in_asked if m.start > chosen.start and m.id in SPECIFIC_QUANTITIES
                     and not (chosen.id == "total_parameters" and m.id == "biases")  # "parameters, biases included"
                     and all(t.is_alpha or t.text == "-" for t in doc[chosen.end:m.start])  # one phrase, no break
                     and not any(t.lower_ in ("and", "or", "plus") for t in doc[chosen.end:m.start])]  # two parts
         if chosen.id in ("weights", "total_parameters") and specific:
             chosen = specific[0]  # "how many weights does the hidden-to-hidden matrix have?": the matrix says which
-        mods = {m.id for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)}
-        near = {m.id for m in self.mentions("QMOD") if chosen.start - 4 <= m.start < chosen.start}
-        after = [m for m in self.mentions("QMOD") if chosen.end <= m.start <= chosen.end + 2
+        mods = {m.id for m in self.read.mentions("QMOD") if self.read.sentence(m) == self.read.sentence(chosen)}
+        near = {m.id for m in self.read.mentions("QMOD") if chosen.start - 4 <= m.start < chosen.start}
+        after = [m for m in self.read.mentions("QMOD") if chosen.end <= m.start <= chosen.end + 2
                  and all(doc[i].lower_ in ("are", "is", "that", "which", "were") for i in range(chosen.end, m.start))]
         if after:
             near = near | {after[0].id}  # "how many of its parameters are trainable?"
@@ -120,26 +145,25 @@ class QuestionMixin:
         if qty == "total_parameters" and {"trainable", "non_trainable"} <= mods:
             # "trainable plus non-trainable": their sum, the total; "trainable and non-trainable parameters":
             # two parts, the first asked is the value (nlqa.reader.parts adds the non-trainable part)
-            return ("total_parameters" if self._summed_modifiers(chosen) else "trainable_parameters"), chosen
+            return ("total_parameters" if self._summed_modifiers(chosen) else "trainable_parameters"), chosen, False
         if qty == "total_parameters" or qty == "weights":
             if "non_trainable" in near or ("non_trainable" in mods and "trainable" not in near):
-                return "non_trainable_parameters", chosen
-            if qty == "weights" and "weights_only" in mods | {m.id for m in self.mentions("QMOD")}:
-                return "weights", chosen
+                return "non_trainable_parameters", chosen, False
+            if qty == "weights" and "weights_only" in mods | {m.id for m in self.read.mentions("QMOD")}:
+                return "weights", chosen, False
             if qty == "weights" and any(m.id == "biases" and m.start > chosen.start for m in in_asked):
-                return "weights", chosen  # "how many weights and how many biases": weights in contrast to biases
+                return "weights", chosen, False  # "how many weights and how many biases": weights in contrast to biases
             if qty == "weights":
-                self.loose_weights = True
-                return ("trainable_parameters" if "trainable" in near else "total_parameters"), chosen
+                return ("trainable_parameters" if "trainable" in near else "total_parameters"), chosen, True
             if "trainable" in near:
-                return "trainable_parameters", chosen
-        return qty, chosen
+                return "trainable_parameters", chosen, False
+        return qty, chosen, False
 
     def _summed_modifiers(self, chosen: Mention) -> bool:
         """Whether 'trainable' and 'non-trainable' are added up ("trainable plus non-trainable", "+")."""
-        mods = [m for m in self.mentions("QMOD") if self.sentence(m) == self.sentence(chosen)
+        mods = [m for m in self.read.mentions("QMOD") if self.read.sentence(m) == self.read.sentence(chosen)
                 and m.id in ("trainable", "non_trainable")]
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         return any(doc[i].lower_ in ("plus", "+", "together", "combined", "sum") for i in
                    range(min(m.start for m in mods), max(m.end for m in mods) + 2) if i < len(doc))
 
@@ -148,25 +172,20 @@ class QuestionMixin:
         to train", "what batch size should I use"), or None. A cue beside a count asked in the same
         sentence ("why is my parameter count so big?") does not make the question off-topic."""
         def here(m: Mention) -> bool:
-            return asked is None or self.sentence(m) == asked
-        cues = [m for m in self.mentions("OFFTOPIC") if here(m)]
+            return asked is None or self.read.sentence(m) == asked
+        cues = [m for m in self.read.mentions("OFFTOPIC") if here(m)]
         design = any(m.id == "advice" for m in cues)   # "how many neurons should I put in the hidden layer?"
         if not cues or any(here(m) and not (design and m.id in DESIGN_QUANTITIES)
-                           for m in self.mentions("QUANTITY", "MEMORY")):
+                           for m in self.read.mentions("QUANTITY", "MEMORY")):
             return None
-        if all(m.id == "explanation" for m in cues) and self.mentions("PARAMCOUNT", "QUANTITY", "MEMORY"):
+        if all(m.id == "explanation" for m in cues) and self.read.mentions("PARAMCOUNT", "QUANTITY", "MEMORY"):
             # "why does my Dense(10) layer have 7850 parameters?", "The summary says 321 params. Why 321?":
             # a count named anywhere in the question is what the explanation is about; the derivation answers it
             return None
         return vocab()["offtopic_reasons"].get(cues[0].id, "something other than a count")
 
     def _said_by_code(self, m: Mention) -> bool:
-        """Whether a mention is in the sentence the script reader writes for a script that prints a
-        count ("The code prints its parameters": summary(model), count_params())."""
-        sentence = self.reading.doc[m.start].sent if self.reading.doc.has_annotation("SENT_START") else None
-        text = sentence.text if sentence is not None else self.reading.doc[max(m.start - 4, 0):m.end].text
-        from .script import CODE_SUBJECT
-        return text.lstrip().startswith(CODE_SUBJECT)
+        return said_by_code(self.read, m)
 
     def _input_counted(self, ref: dict[str, Any]) -> dict[str, Any]:
         """ "the second layer" of "an input layer of 10, a hidden layer of 20 and an output layer of 5":
@@ -175,7 +194,7 @@ class QuestionMixin:
         ordinal = ref.get("ordinal")
         if not isinstance(ordinal, int) or ordinal < 0 or set(ref) - {"ordinal"}:
             return ref
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         if not any(t.lower_ == "input" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "layer" for t in doc):
             return ref
         if ordinal == 1:
@@ -189,11 +208,11 @@ class QuestionMixin:
         the reference, the token after it, and whether it is one (it ends in "layer", or in a kind the
         sentence ends on). A word where the kind or ordinal belongs that nlqa does not know ("the middle
         layer", "the next layer") is kept as ``unknown``: the layer is then asked back, never the total."""
-        doc, v = self.reading.doc, vocab()
+        doc, v = self.read.reading.doc, vocab()
         n = len(doc)
         ref: dict[str, Any] = {}
         while j < n:
-            m = self.reading.covered.get(j)
+            m = self.read.reading.covered.get(j)
             low = doc[j].lower_
             if m is None and low in v["ordinals"]:
                 ref["ordinal"] = v["ordinals"][low]
@@ -217,7 +236,7 @@ class QuestionMixin:
                 pass
             elif (m is None and "kind" not in ref and (doc[j].is_alpha or doc[j].text.isalnum() and not doc[j].like_num)
                   and j + 1 < n
-                  and doc[j + 1].lower_ == "layer" and doc[j + 1].i not in self.reading.covered):
+                  and doc[j + 1].lower_ == "layer" and doc[j + 1].i not in self.read.reading.covered):
                 if "ordinal" in ref and doc[j].is_alpha:
                     # "the second conversional layer": a word where the kind belongs is the kind it is
                     # closest to, or a kind nlqa cannot match (then the layer is asked back, not guessed)
@@ -229,23 +248,23 @@ class QuestionMixin:
             else:
                 break
             j += 1
-        if j < n and doc[j].lower_ == "layer" and self.reading.covered.get(j) is None:
+        if j < n and doc[j].lower_ == "layer" and self.read.reading.covered.get(j) is None:
             return ref, j + 1, True
         return ref, j, False
 
     def asks_size(self, asked: int | None) -> bool:
         """ "size of gpt2?", "GPT-2 XL: total size?": the size of a named model, read as its parameter count
         (but not "the hidden size of BERT-base" or "the vocabulary size of GPT-2")."""
-        doc, v = self.reading.doc, vocab()
+        doc, v = self.read.reading.doc, vocab()
         for t in doc:
-            if t.lower_ not in v["size_words"] or t.i in self.reading.covered:
+            if t.lower_ not in v["size_words"] or t.i in self.read.reading.covered:
                 continue
-            if asked is not None and self.reading.sentence_of[t.i] != asked:
+            if asked is not None and self.read.reading.sentence_of[t.i] != asked:
                 continue
             before = doc[t.i - 1] if t.i > 0 else None
-            if (before is None or self.reading.sentence_of[before.i] != self.reading.sentence_of[t.i]
+            if (before is None or self.read.reading.sentence_of[before.i] != self.read.reading.sentence_of[t.i]
                     or before.lower_ in v["size_determiners"] or not before.is_alpha
-                    or (before.i in self.reading.covered and self.reading.covered[before.i].label == "MODEL")):
+                    or (before.i in self.read.reading.covered and self.read.reading.covered[before.i].label == "MODEL")):
                 return True
         return False
 
@@ -253,42 +272,42 @@ class QuestionMixin:
         """A layer the question asks about: "the second hidden layer", "layer 3", "the dense layer"."""
         if asked is None or after is None:
             return None, set()
-        doc, v = self.reading.doc, vocab()
-        named, covered = reference_in(doc, self.reading.sentence_of, asked, self.code)  # self.fc2, dense_1
+        doc, v = self.read.reading.doc, vocab()
+        named, covered = reference_in(doc, self.read.reading.sentence_of, asked, self.read.code)  # self.fc2, dense_1
         if named is not None:
             return named, covered
         # Keras's own layer names: "dense_1" is the second Dense layer, "conv2d_2" the third Conv2D
         for i, word in enumerate(docwords.lower(doc)):
-            named = KERAS_NAME.match(word) if self.reading.sentence_of[i] == asked else None
+            named = KERAS_NAME.match(word) if self.read.reading.sentence_of[i] == asked else None
             if named and named.group(2):
                 kind = KERAS_NAMES[named.group(1)]
                 return {"kind": kind, "ordinal": int(named.group(2) or 0) + 1}, {i}
         weight_name = re.compile(v["weight_matrix_name"])
         for t in doc:   # "W2": the weight matrix of the second layer after the input
-            named = weight_name.match(t.text) if self.reading.sentence_of[t.i] == asked else None
+            named = weight_name.match(t.text) if self.read.reading.sentence_of[t.i] == asked else None
             if named:
                 n = int(named.group(1))
                 return {"index": n, "note": f"{t.text} is the weight matrix of layer {n} ({t.text[0]}1 connects the "
                         "input to the first layer)"}, {t.i}
-        for m in self.mentions("LAYERNUM"):
+        for m in self.read.mentions("LAYERNUM"):
             following = doc[m.end].lower_ if m.end < len(doc) else ""
             if following in v["unit_nouns"] or following in ("neuron", "unit", "node"):
                 continue  # "hidden layer 3 neurons" gives a size, not a layer number
-            if self.sentence(m) == asked and isinstance(m.value, int):
+            if self.read.sentence(m) == asked and isinstance(m.value, int):
                 index = m.value + 1 if m.id == "index0" else m.value
                 return {"index": index}, set(range(m.start, m.end))
-        before = self.reading.covered.get(after.start - 1) if after.start > 0 else None
+        before = self.read.reading.covered.get(after.start - 1) if after.start > 0 else None
         if before is not None and before.label == "KIND" and before.end == after.start and before.start > 0 \
                 and before.id not in NETWORK_NAMING_KINDS and (doc[before.start - 1].lower_ in v["reference_determiners"]
                                                                or doc[before.start - 1].lower_ in v["kind_quantity_leads"]):
             return {"kind": before.id}, set(range(before.start - 1, before.end))  # "the convolution output dims"
         n = len(doc)
         start = after.end if after else 0
-        pair = between_reference(self._one_reference, doc, self.reading.sentence_of, asked, start, v)
+        pair = between_reference(self._one_reference, doc, self.read.reading.sentence_of, asked, start, v)
         if pair is not None:
             return pair
         for i in range(start, n):
-            if self.reading.sentence_of[i] != asked:
+            if self.read.reading.sentence_of[i] != asked:
                 continue
             if doc[i].lower_ not in v["reference_determiners"]:
                 continue
@@ -306,23 +325,31 @@ class QuestionMixin:
     def memory_request(self, x: Extraction, quantity: str | None) -> str | None:
         """'How much memory ... in float16?': the memory quantity, with dtype and unit recorded."""
         asked = self.asked_sentence()
-        memory = [m for m in self.mentions("MEMORY", "MEMUNIT") if self.sentence(m) == asked] or (
-            self.mentions("MEMORY", "MEMUNIT") if quantity is None else [])
-        if not memory and self.mentions("DTYPE") and (quantity is None or "size" in self.text.lower()):
-            memory = self.mentions("DTYPE")  # "the size of a 1.3B model at int8": a dtype matters only for memory
+        memory = [m for m in self.read.mentions("MEMORY", "MEMUNIT") if self.read.sentence(m) == asked] or (
+            self.read.mentions("MEMORY", "MEMUNIT") if quantity is None else [])
+        if not memory and self.read.mentions("DTYPE") and (quantity is None or "size" in self.read.text.lower()):
+            memory = self.read.mentions("DTYPE")  # "the size of a 1.3B model at int8": a dtype matters only for memory
         if not memory:
             return None
-        dtypes = [m.id for m in self.mentions("DTYPE")]
-        units = [m.id for m in self.mentions("MEMUNIT") if self.sentence(m) == asked] or [
-            m.id for m in self.mentions("MEMUNIT")]
+        dtypes = [m.id for m in self.read.mentions("DTYPE")]
+        units = [m.id for m in self.read.mentions("MEMUNIT") if self.read.sentence(m) == asked] or [
+            m.id for m in self.read.mentions("MEMUNIT")]
         x.memory = {"dtype": dtypes[0] if dtypes else None, "unit": units[-1] if units else None}
-        weights_only = any(self.sentence(m) == asked for m in self.mentions("WEIGHTSONLY"))
-        if (self.mentions("TRAINING") or self.mentions("OPTIMIZER")) and not weights_only:
+        weights_only = any(self.read.sentence(m) == asked for m in self.read.mentions("WEIGHTSONLY"))
+        if (self.read.mentions("TRAINING") or self.read.mentions("OPTIMIZER")) and not weights_only:
             # "... trains a 1.2B model. How much memory just to store the weights?": the weights alone
-            optimizers = [m.id for m in self.mentions("OPTIMIZER")]
+            optimizers = [m.id for m in self.read.mentions("OPTIMIZER")]
             x.memory["optimizer"] = optimizers[0] if optimizers else None
-            x.memory["precision"] = "mixed" if self.mentions("PRECISION") or (dtypes and dtypes[0] in (
+            x.memory["precision"] = "mixed" if self.read.mentions("PRECISION") or (dtypes and dtypes[0] in (
                 "float16", "bfloat16")) else "fp32"
             return "training_memory_bytes"
         return "memory_bytes"
 
+
+def said_by_code(read: Read, m: Mention) -> bool:
+    """Whether a mention is in the sentence the script reader writes for a script that prints a
+    count ("The code prints its parameters": summary(model), count_params())."""
+    sentence = read.reading.doc[m.start].sent if read.reading.doc.has_annotation("SENT_START") else None
+    text = sentence.text if sentence is not None else read.reading.doc[max(m.start - 4, 0):m.end].text
+    from .script import CODE_SUBJECT
+    return text.lstrip().startswith(CODE_SUBJECT)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from . import docwords
 from ..core.spec import LayerSpec
-from ..core.validate import shown
+from ..core.validate import shape_literal, shown
 from .code import MAX_LAYERS
 from .attributes import CONV_KINDS, POOL_KINDS, assign_attributes
 from .datasets import dataset_classes, output_named
@@ -17,22 +18,57 @@ from .groups import Group, Phrases
 from .layout import data_input
 from .kinds import KIND_NAMES, SHAPE_ONLY_KINDS, SIZED_KINDS, STRUCTURAL_KINDS, _family
 from .mentions import Mention, number, vocab
+from .read import Read
 from .transformers import BLOCK_KINDS
 
 
-class AssemblyMixin:
-    """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
+@dataclass(frozen=True)
+class Assembly:
+    """The network's layers in order (each LayerSpec with the phrase it came from), its input and how the
+    input was stated, and what the spec stage needs of the reading: the channels a 5x5x3 kernel sees, whether
+    a binary task's two-unit softmax is an alternative, whether the layers came from a size list ("784-128-10",
+    whose last size is the output), and the reading with an input's channels relabelled as such."""
 
-    def assemble(self, phrases: Phrases, x: Extraction):
+    layers: list[tuple[LayerSpec, Group]]
+    input_shape: tuple | None
+    input_kind: str | None
+    read: Read
+    kernel_channels: int | None = None
+    binary_alternative: bool = False
+    arch_mode: bool = False
+
+
+class Assembler:
+    """The assembly stage: layer phrases and code layers → an :class:`Assembly`. Its attributes are its
+    own working state; what it hands on is the Assembly."""
+
+    arch_mode = False
+    embedding_dim: int | None = None
+    kernel_channels: int | None = None
+    output_kind: str | None = None
+    binary_alternative = False
+
+    def __init__(self, read: Read, asked: int | None, fw: str):
+        self.read = read.with_mentions(input_channels(read.reading.mentions))
+        self.asked = asked
+        self.fw = fw
+        self.output_mentions: list[Mention] = []
+        self.phrase_groups: list[Group] = []
+
+    def assemble(self, phrases: Phrases, x: Extraction) -> Assembly:
         """Groups → ordered LayerSpecs, the input shape and how the input was stated."""
+        layers, input_shape, input_kind = self._assemble(phrases, x)
+        return Assembly(layers, input_shape, input_kind, self.read, self.kernel_channels, self.binary_alternative,
+                        self.arch_mode)
+
+    def _assemble(self, phrases: Phrases, x: Extraction):
         groups = phrases.groups
         input_shape, input_kind = None, None
         consumed = phrases.consumed
-        self._input_channels()
         # inputs named in prose; where two disagree and a whole script states its own full input, the
         # script's is the input: the prose is the asker's reasoning ("a combined input size of 24")
-        stated = self.code.script and self.code.input_shape is not None and None not in self.code.input_shape
-        for m in sorted(self.mentions("INPUT") + self._matrix_inputs(), key=lambda m: m.start):
+        stated = self.read.code.script and self.read.code.input_shape is not None and None not in self.read.code.input_shape
+        for m in sorted(self.read.mentions("INPUT") + self._matrix_inputs(), key=lambda m: m.start):
             if m.value is None or isinstance(m.value, float):
                 continue
             value = self._prose_shape(m)
@@ -55,8 +91,8 @@ class AssemblyMixin:
                     input_shape, input_kind = None, None
                     break
                 else:
-                    x.missing.append(f"the size of the input (the question gives both {self._fmt(input_shape)} "
-                                     f"and {self._fmt(value)})")
+                    x.missing.append(f"the size of the input (the question gives both {shape_literal(input_shape)} "
+                                     f"and {shape_literal(value)})")
                     return [], None, None
         input_groups = [g for g in groups if g.role == "input" and not g.kind]
         for g in input_groups:
@@ -80,7 +116,7 @@ class AssemblyMixin:
             code_groups = [g for g in groups if g.code]
             norms = [g for g in groups if not g.code and g.kind in ("BatchNormalization", "LayerNormalization")]
             if norms:  # "a 20-64-1 MLP with batch normalization after the hidden layer(s)"
-                doc = self.reading.doc
+                doc = self.read.reading.doc
                 after = " ".join(t.lower_ for t in doc[norms[0].end:norms[0].end + 5])
                 if len(norms) > 1 or "hidden" not in after:
                     x.missing.append("where the normalization layer stands (list the layers one by one, e.g. "
@@ -94,30 +130,30 @@ class AssemblyMixin:
                 arch_groups = with_norms
             groups = arch_groups + code_groups
             self.output_mentions = []
-            phrases.consumed.update(m.start for m in self.mentions("UNITS"))
+            phrases.consumed.update(m.start for m in self.read.mentions("UNITS"))
             self.arch_mode = True
         else:
-            self.output_mentions = [m for m in self.mentions("OUTPUT", "CLASSES", "SCALAR")
+            self.output_mentions = [m for m in self.read.mentions("OUTPUT", "CLASSES", "SCALAR")
                                     if m.start not in consumed]
-            vocab_sizes = [m.value for m in self.mentions("EMBED") if m.id == "vocab" and isinstance(m.value, int)]
+            vocab_sizes = [m.value for m in self.read.mentions("EMBED") if m.id == "vocab" and isinstance(m.value, int)]
             self.output_mentions = [  # "a softmax over the vocabulary": as many outputs as words
                 Mention(m.label, m.id, m.start, m.end, vocab_sizes[0], m.text) if m.id == "vocab" and vocab_sizes
                 else m for m in self.output_mentions if m.id != "vocab" or vocab_sizes]
-        if not self.code.layers:
+        if not self.read.code.layers:
             groups = self._implied_convolutions(groups)
         groups[:] = self._without_subject_references(groups)
-        assign_attributes(self.reading, groups)
+        assign_attributes(self.read.reading, groups)
         groups[:] = self._completed_later(groups, phrases.consumed)
         self._same_as_before(groups)
         groups[:] = without_code_echoes(groups)
-        code_shape = self.code.input_shape
+        code_shape = self.read.code.input_shape
         first_code = min((g.start for g in groups if g.code), default=None)
         if first_code is not None and any(g.start < first_code and g.kind in SIZED_KINDS and not g.code
                                           for g in groups):
             code_shape = None  # "an LSTM over input size 5, followed by nn.Linear(20, 1)": the code is not first
-        if self.code.tensor_shape is not None:
+        if self.read.code.tensor_shape is not None:
             first = next((g.code for g in groups if g.code), None)
-            sample, note = data_input(self.code.tensor_shape, self.code.tensor_layout, first)
+            sample, note = data_input(self.read.code.tensor_shape, self.read.code.tensor_layout, first)
             # the tensor fed to the network is the input; prose that says less ("input_size=10" for
             # a (5, 7, 10) tensor: its last axis) agrees with it and gives way
             if input_shape is None or (len(sample) > len(input_shape)
@@ -137,18 +173,18 @@ class AssemblyMixin:
                "on", "of", "input", "inputs")
         for g in [g for g in groups if g.kind == "Embedding" and not g.code and g.bare and len(groups) > 1
                   and not {"vocab", "table", "positions"} & set(g.attrs)
-                  and any(t.lower_ in fed for t in self.reading.doc[max(g.start - 5, 0):g.start])]:
+                  and any(t.lower_ in fed for t in self.read.reading.doc[max(g.start - 5, 0):g.start])]:
             groups.remove(g)  # "an LSTM reads 100-dimensional embeddings": vectors fed in, not a layer
             if input_shape is None and "dim" in g.attrs and isinstance(g.attrs["dim"].value, int):
                 input_shape, input_kind = (g.attrs["dim"].value,), "features"
-        if self.code.script:
+        if self.read.code.script:
             groups = [g for g in groups if g.code]  # a pasted script defines the whole model
             self.output_mentions = []
-        if self.code.layers:
+        if self.read.code.layers:
             code_units = [g.code.spec.units for g in groups if g.code and g.code.spec.units]
             groups = [g for g in groups if g.code or not g.sizes or g.attrs
                       or not all(code_units.count(s) >= g.sizes.count(s) for s in g.sizes)]
-        if self.code.layers:
+        if self.read.code.layers:
             # prose words that only describe the code ("conv = nn.Conv2d(...) # then BatchNorm"),
             # unless they stand in the chain of layers ("Dense(256) -> BatchNormalization -> ...")
             code_families = {_family(g.code.spec.kind) for g in groups if g.code}
@@ -157,7 +193,7 @@ class AssemblyMixin:
                       or (g.kind in SIZED_KINDS and _family(g.kind) not in code_families)
                       # "a Dense(64) layer ..., then a BatchNormalization layer": inline code beside prose
                       # that names another kind of layer (in a pasted script, such words are comments on it)
-                      or (not self.code.script and g.kind in STRUCTURAL_KINDS and not g.bare
+                      or (not self.read.code.script and g.kind in STRUCTURAL_KINDS and not g.bare
                           and _family(g.kind) not in code_families)
                       or (not g.bare and (g.count or 1) > 1)]
         if len(groups) > 1:  # a bare "layer" that says nothing ("its first layer is a convolution")
@@ -184,14 +220,14 @@ class AssemblyMixin:
         if len(hidden) > 1 and hidden[0].kind in ("GlobalAvgPool", "GlobalMaxPool") and hidden[1].kind == "Embedding":
             hidden[0], hidden[1] = hidden[1], hidden[0]  # "averages the embeddings": the pooling comes after
         if any(g.kind == "Embedding" for g in hidden):
-            dims = [m for m in self.mentions("INPUT") if m.id == "features" and isinstance(m.value, int)]
+            dims = [m for m in self.read.mentions("INPUT") if m.id == "features" and isinstance(m.value, int)]
             self.embedding_dim = dims[0].value if dims else None
         self._standalone_units(hidden, phrases, output_groups)
         output_values = sorted({o.value if o.label != "SCALAR" else 1 for o in outputs
                                 if isinstance(o.value if o.label != "SCALAR" else 1, int)})
-        binary = self.mentions("BINARY")
-        classes = None if output_values else dataset_classes(self.reading.doc)
-        single = None if self.code.layers or any(g.sizes or g.code or g.kind not in (None, "Dense")
+        binary = self.read.mentions("BINARY")
+        classes = None if output_values else dataset_classes(self.read.reading.doc)
+        single = None if self.read.code.layers or any(g.sizes or g.code or g.kind not in (None, "Dense")
                                                  for g in hidden + output_groups) else self._single_layer_model(output_values)
         if single is not None and (hidden or output_groups):   # "logistic regression on 100 features"
             hidden, output_groups = [], [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[single[0]])]
@@ -228,7 +264,7 @@ class AssemblyMixin:
                     output_groups = [Group(10**9, 10**9, kind=self.output_kind or "Dense",
                                            role="output", count=1, sizes=output_values)]
         elif classes and hidden and not binary and not any(g.code for g in hidden) and output_named(
-                self.reading.doc, self.mentions("ROLE")):
+                self.read.reading.doc, self.read.mentions("ROLE")):
             # "... one hidden layer of 512 units before the softmax output" of a CIFAR-10 question
             output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[classes[0]])]
             x.assumptions.append(classes[1])
@@ -236,19 +272,19 @@ class AssemblyMixin:
             output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
             x.assumptions.append("binary classification: one sigmoid output unit")
             self.binary_alternative = True
-        elif self.mentions("REGRESSION") and hidden and not any(g.code for g in hidden) and all(
+        elif self.read.mentions("REGRESSION") and hidden and not any(g.code for g in hidden) and all(
                 g.role == "hidden" or g.kind in (None, "Dense") for g in hidden) and any(g.role == "hidden" for g in hidden):
             # "2 hidden layers ... we are solving a regression problem": the task gives the output layer
             output_groups = [Group(10**9, 10**9, kind="Dense", role="output", count=1, sizes=[1])]
             x.assumptions.append("a regression task with no output layer stated: one linear output unit")
         ordered = hidden + output_groups
-        stack = [m.value for m in self.mentions("STACK") if isinstance(m.value, int) and m.value > 0]
+        stack = [m.value for m in self.read.mentions("STACK") if isinstance(m.value, int) and m.value > 0]
         recurrent_groups = [g for g in hidden if g.kind in ("SimpleRNN", "LSTM", "GRU") and not g.code]
         if not stack and len(recurrent_groups) == 1 and len(hidden) == 1:
             stack = self._stacked_layers(recurrent_groups[0])   # "an RNN with hidden size 16, 2 layers"
         if stack and len(recurrent_groups) == 1 and recurrent_groups[0].count in (None, 1):
             recurrent_groups[0].count = stack[0]  # "hidden_size 128, num_layers=2"
-        if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU") and not self.code.layers and not any(
+        if phrases.network_kind in ("SimpleRNN", "LSTM", "GRU") and not self.read.code.layers and not any(
                 (g.kind or phrases.network_kind) in ("SimpleRNN", "LSTM", "GRU") for g in hidden):
             x.missing.append("how many hidden (recurrent) units the network has")
         ordered = self._on_top_of(ordered)
@@ -277,7 +313,7 @@ class AssemblyMixin:
                 layers += expanded
                 for f in following.get(g.start, []):
                     layers += self._expand(f, phrases, x)
-        if not layers and not x.missing and not self.code.layers:
+        if not layers and not x.missing and not self.read.code.layers:
             single = self._single_layer_model(output_values)
             if single is not None:   # "a perceptron with 7 inputs", "logistic regression on 100 features"
                 units, note = single
@@ -290,7 +326,7 @@ class AssemblyMixin:
     def _single_layer_model(self, outputs: list[int]) -> tuple[int, str] | None:
         """A model that is one layer of weighted sums: a perceptron, logistic or linear regression
         (grammars/vocab.toml single_layer_models): one unit, or one per output or class it names."""
-        text = self.reading.doc.text.lower()
+        text = self.read.reading.doc.text.lower()
         for name in vocab()["single_layer_models"]:
             if re.search(rf"(?<![\w-]){re.escape(name)}s?\b", text) and not re.search(
                     rf"(?:multi|multi-|multi )layer(?:ed)? {re.escape(name)}", text):
@@ -307,7 +343,7 @@ class AssemblyMixin:
         times", "a second block of the same four layers with 64 filters". The block's layers are
         copied; a list of as many filter counts as copies gives each copy's convolutions theirs.
         None (and ``x.missing`` says why) when the block cannot be delimited."""
-        doc, sentence_of = self.reading.doc, self.reading.sentence_of
+        doc, sentence_of = self.read.reading.doc, self.read.reading.sentence_of
         breaks = {"then", ";", "finally", "afterwards", "next"}
         out = list(ordered)
         for m in self._repeat_mentions():
@@ -370,11 +406,11 @@ class AssemblyMixin:
     def _repeat_mentions(self) -> list[Mention]:
         """REPEAT mentions, and "4 identical blocks" (read as transformer blocks where the
         question is about a transformer) in a network of other layers."""
-        return [m for m in self.reading.mentions if m.label == "REPEAT" or m.label == "TF" and m.id == "layers"
+        return [m for m in self.read.reading.mentions if m.label == "REPEAT" or m.label == "TF" and m.id == "layers"
                 and isinstance(m.value, int) and m.text.lower().split()[-1] in ("blocks", "stages")]
 
     def _block_end(self, start: int, breaks: set[str]) -> int:
-        doc, sentence_of = self.reading.doc, self.reading.sentence_of
+        doc, sentence_of = self.read.reading.doc, self.read.reading.sentence_of
         k = start
         while k < len(doc) and sentence_of[k] == sentence_of[start] and doc[k].lower_ not in breaks:
             k += 1
@@ -386,11 +422,11 @@ class AssemblyMixin:
         for g in block:
             if g.kind in CONV_KINDS | POOL_KINDS | {"BatchNormalization"} and len(g.sizes) == copies > 1:
                 return list(g.sizes)
-        doc, sentence_of = self.reading.doc, self.reading.sentence_of
+        doc, sentence_of = self.read.reading.doc, self.read.reading.sentence_of
         last = region[1]  # to the end of the sentence: "...; the blocks have 32, 64 and 128 filters."
         while last < len(doc) and sentence_of[last] == sentence_of[max(region[1] - 1, 0)]:
             last += 1
-        for m in self.mentions("CONV"):
+        for m in self.read.mentions("CONV"):
             if m.id != "filters" or not region[0] <= m.start < last or not isinstance(m.value, int):
                 continue
             values, k = [m.value], m.start - 1
@@ -403,8 +439,8 @@ class AssemblyMixin:
 
     def _one_filter(self) -> bool:
         """The question names its convolution's filter in the singular and never counts filters."""
-        v, words = vocab(), docwords.lower(self.reading.doc)
-        if any(m.id == "filters" for m in self.mentions("CONV")) or self.mentions("UNITS"):
+        v, words = vocab(), docwords.lower(self.read.reading.doc)
+        if any(m.id == "filters" for m in self.read.mentions("CONV")) or self.read.mentions("UNITS"):
             return False
         singular = any(w in v["filter_singular"] and any(d in v["filter_singular_determiners"]
                                                          for d in words[max(i - 2, 0):i])
@@ -415,10 +451,10 @@ class AssemblyMixin:
     def _stacked_layers(self, group: Group) -> list[int]:
         """ "An RNN has input size 8, hidden size 16, 2 layers": a count of layers outside any layer phrase,
         in a question whose only layer is one recurrent layer, is how many of it are stacked."""
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         for t in doc:
             if (t.like_num and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "layers" and not group.start <= t.i < group.end
-                    and t.i not in self.reading.covered and (t.i == 0 or doc[t.i - 1].lower_ not in ("of", "the"))):
+                    and t.i not in self.read.reading.covered and (t.i == 0 or doc[t.i - 1].lower_ not in ("of", "the"))):
                 n = int(t.text) if t.text.isdecimal() else None
                 return [n] if n and 1 < n <= 16 else []
         return []
@@ -427,7 +463,7 @@ class AssemblyMixin:
         """"The first layer is followed by a 2x2 max pooling layer. The max pooling layer is followed by
         another convolutional layer": a layer named again with "the" as the subject of "is followed by"
         is the one already described, not one more."""
-        doc, v = self.reading.doc, vocab()
+        doc, v = self.read.reading.doc, vocab()
         ordinals, definite, links = v["ordinals"], set(v["reference_determiners"]), set(v["chain_verbs"])
         out: list[Group] = []
         words = docwords.lower(doc)
@@ -452,7 +488,7 @@ class AssemblyMixin:
         filters of 3x3": a layer introduced without its size and named again with "the" in a later
         sentence is one layer; the later mention's size and settings (its clause's attributes, read
         before this) complete the earlier one, and a size said after it goes to the earlier one."""
-        doc, definite = self.reading.doc, set(vocab()["reference_determiners"])
+        doc, definite = self.read.reading.doc, set(vocab()["reference_determiners"])
         out: list[Group] = []
         for g in groups:
             first = doc[g.start].lower_ if g.start < len(doc) else ""
@@ -461,7 +497,7 @@ class AssemblyMixin:
             if (g.kind and (first in definite or before in definite) and (g.sizes or g.attrs or g.bare) and not g.code
                     and earlier is not None and not earlier.sizes and not earlier.code and (earlier.count or 1) == 1
                     and (g.count or 1) == 1 and g.start < len(doc) and earlier.start < len(doc)
-                    and self.reading.sentence_of[earlier.start] < self.reading.sentence_of[g.start]
+                    and self.read.reading.sentence_of[earlier.start] < self.read.reading.sentence_of[g.start]
                     and not any(h.kind == g.kind for h in out if h is not earlier)):
                 earlier.sizes = list(g.sizes)
                 for key, m in g.attrs.items():
@@ -474,7 +510,7 @@ class AssemblyMixin:
     def _same_as_before(self, groups: list[Group]) -> None:
         """"another convolutional layer with the same parameters as the first", "a max pooling layer of the
         same parameters": the layer takes the settings of the one before it of its family."""
-        doc, words = self.reading.doc, vocab()["same_settings"]
+        doc, words = self.read.reading.doc, vocab()["same_settings"]
         for k, g in enumerate(groups):
             if g.kind not in CONV_KINDS | POOL_KINDS or g.code:
                 continue
@@ -495,14 +531,14 @@ class AssemblyMixin:
         """A 2-D window is named ("16 filters of size 5x5", "pool 2x2"): an "AxB" input is an image, not
         A steps of B channels."""
         return any(m.id in ("kernel", "pool") and isinstance(m.value, tuple) and len(m.value) == 2
-                   for m in self.mentions("CONV"))
+                   for m in self.read.mentions("CONV"))
 
     def _convolved(self) -> bool:
         """A convolution is named (a kernel or a conv word) and no embedding is."""
-        return (any(m.id == "kernel" for m in self.mentions("CONV")) or any(
-            m.id == "Conv" for m in self.mentions("KIND"))) and not any(
-            m.id == "Embedding" for m in self.mentions("KIND")) and not any(
-            m.id != "table" for m in self.mentions("EMBED"))
+        return (any(m.id == "kernel" for m in self.read.mentions("CONV")) or any(
+            m.id == "Conv" for m in self.read.mentions("KIND"))) and not any(
+            m.id == "Embedding" for m in self.read.mentions("KIND")) and not any(
+            m.id != "table" for m in self.read.mentions("EMBED"))
 
     def _matrix_inputs(self) -> list[Mention]:
         """"A matrix of size 4x4 is convolved with a 3x3 filter": with a convolution and no embedding
@@ -510,14 +546,14 @@ class AssemblyMixin:
         nouns = vocab()["matrix_nouns"]
         if not self._convolved():
             return []
-        return [Mention("INPUT", "image", m.start, m.end, m.value + (1,), m.text) for m in self.mentions("EMBED")
+        return [Mention("INPUT", "image", m.start, m.end, m.value + (1,), m.text) for m in self.read.mentions("EMBED")
                 if isinstance(m.value, tuple) and len(m.value) == 2
-                and any(t.lower_ in nouns for t in self.reading.doc[max(m.start - 1, 0):m.end + 1])]
+                and any(t.lower_ in nouns for t in self.read.reading.doc[max(m.start - 1, 0):m.end + 1])]
 
     def _implied_convolutions(self, groups: list[Group]) -> list[Group]:
         """'96 filters of 11x11, stride 4; 3x3 max pooling; 256 filters of 5x5 ...': a phrase with a filter
         count and a kernel but no conv word is a convolution (one per such phrase)."""
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         stops = {",", ";", "->", "then", "followed", ".", ":"}
 
         def phrase(i: int) -> tuple[int, int]:
@@ -529,20 +565,20 @@ class AssemblyMixin:
                 b += 1
             return a, b
 
-        conv = [m for m in self.mentions("CONV") if m.id in ("filters", "kernel")]
+        conv = [m for m in self.read.mentions("CONV") if m.id in ("filters", "kernel")]
         out = list(groups)
         for m in conv:
             if m.id != "filters" or not isinstance(m.value, int):
                 continue
             a, b = phrase(m.start)
-            sentence = self.reading.sentence_of[m.start]
-            in_sentence = [k for k in conv if self.reading.sentence_of[k.start] == sentence]
+            sentence = self.read.reading.sentence_of[m.start]
+            in_sentence = [k for k in conv if self.read.reading.sentence_of[k.start] == sentence]
             has_kernel = any(k.id == "kernel" and a <= k.start < b for k in conv) or (
                 # "filter 3x3x3, two filters, stride 2": one filter count and one kernel in the sentence
                 sum(k.id == "kernel" for k in in_sentence) == 1 and sum(k.id == "filters" for k in in_sentence) == 1
-                and not any(g.kind in CONV_KINDS | POOL_KINDS and self.reading.sentence_of[g.start] == sentence for g in out))
+                and not any(g.kind in CONV_KINDS | POOL_KINDS and self.read.reading.sentence_of[g.start] == sentence for g in out))
             before = [g for g in out if g.end <= m.start
-                      and self.reading.sentence_of[g.start] == self.reading.sentence_of[m.start]]
+                      and self.read.reading.sentence_of[g.start] == self.read.reading.sentence_of[m.start]]
             if not before:  # "The input to a conv layer is 5x5x3. It has 2 filters of 3x3": the same layer
                 before = [g for g in out if g.end <= m.start][-1:]
             gap = before[-1].end if before else m.start
@@ -563,10 +599,10 @@ class AssemblyMixin:
     def _no_bias(self, g: Group) -> bool:
         """Whether a "no bias" remark covers this layer: "... the output neuron has no bias" only the
         output layer, "the hidden layers have no biases" only the hidden ones, otherwise every layer."""
-        doc = self.reading.doc
-        for m in self.mentions("NOBIAS"):
+        doc = self.read.reading.doc
+        for m in self.read.mentions("NOBIAS"):
             before = {t.lower_ for t in doc[max(m.start - 5, 0):m.start]
-                      if self.reading.sentence_of[t.i] == self.reading.sentence_of[m.start]}
+                      if self.read.reading.sentence_of[t.i] == self.read.reading.sentence_of[m.start]}
             if before & {"output", "last", "final"}:
                 if g.role == "output":
                     return True
@@ -581,38 +617,26 @@ class AssemblyMixin:
         """More tables one embedding phrase names: the other vocabulary sizes of its sentence when it
         is the sentence's only embedding phrase and the text says so ("another", "two tables", "each");
         None when several sizes stand there with no such word (the question is asked back)."""
-        sentence = self.reading.sentence_of[g.start]
-        vocabs = list(dict.fromkeys(m.value for m in self.mentions("EMBED") if m.id == "vocab"
-                                    and isinstance(m.value, int) and self.reading.sentence_of[m.start] == sentence))
+        sentence = self.read.reading.sentence_of[g.start]
+        vocabs = list(dict.fromkeys(m.value for m in self.read.mentions("EMBED") if m.id == "vocab"
+                                    and isinstance(m.value, int) and self.read.reading.sentence_of[m.start] == sentence))
         alone = sum(1 for h in self.phrase_groups if h.kind == "Embedding" and not h.code
-                    and self.reading.sentence_of[h.start] == sentence) == 1
+                    and self.read.reading.sentence_of[h.start] == sentence) == 1
         if len(vocabs) < 2 or vocab_size not in vocabs or not alone:
             return []
-        words = {t.lower_ for t in self.reading.doc if self.reading.sentence_of[t.i] == sentence}
+        words = {t.lower_ for t in self.read.reading.doc if self.read.reading.sentence_of[t.i] == sentence}
         if words & {"another", "two", "both", "separate", "tables", "second"} or (g.count or 1) == len(vocabs):
             return [v for v in vocabs if v != vocab_size]
         return None
 
     def _about_positions(self, m: Mention) -> bool:
-        """'sinusoidal (fixed) positional encodings': the word describes the positions, not the table."""
-        return any(t.lower_.startswith(("position", "sinusoid", "encoding")) for t in self.reading.doc[m.end:m.end + 3])
-
-    def _input_channels(self) -> None:
-        """'an input image of 64x64 with 3 channels': the channels of the input, not a conv's filters."""
-        mentions = self.reading.mentions
-        for k, m in enumerate(mentions):
-            if m.label == "CONV" and m.id == "filters" and "channel" in m.text.lower() and k > 0 \
-                    and m.text.lower().split()[0] in ("with", "having", "and") \
-                    and mentions[k - 1].label == "INPUT" and m.start - mentions[k - 1].end <= 1 \
-                    and isinstance(m.value, int):
-                mentions[k] = Mention("CHANNELS", str(m.value), m.start, m.end, m.value, m.text)
-                self.by_label = None  # the index of mentions by label is stale
+        return about_positions(self.read.reading.doc, m)
 
     def _context_layers(self, groups: list[Group]) -> tuple[list[Group], tuple | None]:
         """'a batch norm layer after a conv layer with 64 filters': the second layer only says what
         the first one receives (64 channels); it is not counted."""
-        doc = self.reading.doc
-        asked = self.asked_sentence()
+        doc = self.read.reading.doc
+        asked = self.asked
         keep, context = [], None
         for k, g in enumerate(groups):
             before = [doc[i].lower_ for i in range(max(g.start - 4, 0), g.start)]
@@ -621,10 +645,10 @@ class AssemblyMixin:
             if not trigger or g.code:
                 keep.append(g)
                 continue
-            earlier = [h for h in groups[:k] if self.reading.sentence_of[h.start] == self.reading.sentence_of[g.start]]
+            earlier = [h for h in groups[:k] if self.read.reading.sentence_of[h.start] == self.read.reading.sentence_of[g.start]]
             # "A batch norm layer follows a dense layer of 128 units.": a norm after a layer only tells its width
             norm_only = earlier and all(h.kind in ("BatchNormalization", "LayerNormalization") for h in earlier)
-            if earlier and (self.reading.sentence_of[g.start] == asked or norm_only):
+            if earlier and (self.read.reading.sentence_of[g.start] == asked or norm_only):
                 width = g.attrs["filters"].value if "filters" in g.attrs else (g.sizes[-1] if g.sizes else None)
                 if isinstance(width, int):
                     context = (None, None, width) if g.kind in CONV_KINDS else (width,)
@@ -634,7 +658,7 @@ class AssemblyMixin:
 
     def _on_top_of(self, ordered: list[Group]) -> list[Group]:
         """'Dense(1) is added on top of Flatten()': the layer named second comes first."""
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         out = list(ordered)
         for k in range(len(out) - 1):
             a, b = out[k], out[k + 1]
@@ -648,7 +672,7 @@ class AssemblyMixin:
 
     def _each_followed_by(self, ordered: list[Group]) -> dict[int, list[Group]]:
         """Groups that 'each followed by ...' attaches after every layer of a preceding group."""
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         out: dict[int, list[Group]] = {}
         for k, g in enumerate(ordered):
             for i in range(g.end, min(g.end + 12, len(doc) - 2)):
@@ -663,13 +687,13 @@ class AssemblyMixin:
                     if chain:
                         out[g.start] = chain
                     break
-                if self.reading.covered.get(i) is not None and self.reading.covered[i].label == "KIND":
+                if self.read.reading.covered.get(i) is not None and self.read.reading.covered[i].label == "KIND":
                     break
         return out
 
     def _apply_blanket_statements(self, groups: list[Group]) -> list[Group]:
         """'All convolutions are 3x3 with same padding': settings for every layer of that kind."""
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         out = []
         for g in groups:
             before = doc[g.start - 1].lower_ if g.start > 0 else ""
@@ -692,7 +716,7 @@ class AssemblyMixin:
         for g in groups:
             last = out[-1] if out else None
             if (last is not None and g.kind == last.kind == "Embedding" and not g.code and not last.code
-                    and self.reading.sentence_of[g.start] == self.reading.sentence_of[last.start]
+                    and self.read.reading.sentence_of[g.start] == self.read.reading.sentence_of[last.start]
                     and not ({"vocab", "table", "positions"} & set(g.attrs)
                              and {"vocab", "table", "positions"} & set(last.attrs))):
                 last.sizes = last.sizes or g.sizes
@@ -703,7 +727,7 @@ class AssemblyMixin:
         return out
 
     def _in_chain(self, g: Group) -> bool:
-        doc = self.reading.doc
+        doc = self.read.reading.doc
         before = doc[g.start - 1].text if g.start > 0 else ""
         after = doc[g.end].text if g.end < len(doc) else ""
         return before == "->" or after == "->"
@@ -714,15 +738,15 @@ class AssemblyMixin:
         if m.id in ("image", "frames", "features", "shape") and len(value) == 2 and (
                 m.id in ("image", "frames") or value[1] != 1 and value[0] != 1):
             words = vocab()["channel_words"]
-            channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
-                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            channels = [int(c.id) for c in self.read.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.read.reading.doc if t.lower_ in words]
             if channels:
                 value = value + (channels[0],)
         if len(value) == 2 and any(w in vocab()["matrix_nouns"] for w in m.text.lower().split()) \
                 and self._convolved():
             value = value + (1,)  # "a 6x6 matrix is convolved with a 3x3 kernel": one channel
         if m.id == "frames":
-            frames = self.reading.doc[m.start].text
+            frames = self.read.reading.doc[m.start].text
             if frames.isdecimal():
                 value = (int(frames),) + value
         return value
@@ -749,13 +773,13 @@ class AssemblyMixin:
         gap = range(a1, b0) if a1 <= b0 else range(b1, a0)
         joiners = ("from", "produced", "by", "given", "computed", "via", "through", "using", "with", "of", "a", "an",
                    "value", "number", "prediction")
-        return len(gap) <= 2 and all(self.reading.doc[i].text in "(),:-" for i in gap) or (
-            len(gap) <= 3 and all(self.reading.doc[i].lower_ in joiners for i in gap))  # "a scalar from a dense layer"
+        return len(gap) <= 2 and all(self.read.reading.doc[i].text in "(),:-" for i in gap) or (
+            len(gap) <= 3 and all(self.read.reading.doc[i].lower_ in joiners for i in gap))  # "a scalar from a dense layer"
 
     def _ordinal_references(self, hidden: list[Group], phrases: Phrases) -> list[Group]:
         """"2 hidden layers ... The first hidden layer has 1000 activations. The second hidden layer has 10":
         the layers named by ordinal after a group of as many layers are that group's layers, one by one."""
-        doc, v = self.reading.doc, vocab()
+        doc, v = self.read.reading.doc, vocab()
         ordinals, definite = v["ordinals"], v["reference_determiners"]
         merged: list[Group] = []
         for g in list(hidden):
@@ -796,24 +820,24 @@ class AssemblyMixin:
                 for h in named:
                     hidden.remove(h)
                     merged.append(h)
-                    phrases.consumed.update(m.start for m in self.mentions("UNITS") if h.start <= m.start < h.end)
+                    phrases.consumed.update(m.start for m in self.read.mentions("UNITS") if h.start <= m.start < h.end)
         return merged
 
     def _standalone_units(self, hidden: list[Group], phrases: Phrases, others: list[Group] = ()) -> None:
-        doc, v = self.reading.doc, vocab()
+        doc, v = self.read.reading.doc, vocab()
         merged = self._ordinal_references(hidden, phrases)
         used = {i for g in hidden + merged for i in range(g.start, g.end)}
         for g in hidden:  # "two dense layers: the first has 64 units ..., the second has 10 units"
             if g.sizes or not g.count or g.count < 2 or g.code:
                 continue
             found = [i for i in range(g.end, len(doc) - 1)
-                     if self.reading.sentence_of[i] == self.reading.sentence_of[g.start]
-                     and doc[i].text.isdecimal() and self.reading.covered.get(i) is None
-                     and doc[i + 1].lower_ in v["unit_nouns"] and self.reading.covered.get(i + 1) is None]
+                     if self.read.reading.sentence_of[i] == self.read.reading.sentence_of[g.start]
+                     and doc[i].text.isdecimal() and self.read.reading.covered.get(i) is None
+                     and doc[i + 1].lower_ in v["unit_nouns"] and self.read.reading.covered.get(i + 1) is None]
             if len(found) == g.count:
                 g.sizes = [int(doc[i].text) for i in found]
                 used.update(i for k in found for i in (k, k + 1))
-        for m in self.mentions("UNITS"):
+        for m in self.read.mentions("UNITS"):
             if m.start in phrases.consumed or not isinstance(m.value, int):
                 continue
             # "two hidden layers. The first has 1000 activations, the second 10": a group of several
@@ -832,9 +856,9 @@ class AssemblyMixin:
                 hidden.insert(position, group)
             phrases.consumed.add(m.start)
         for i, token in enumerate(doc):
-            if self.arch_mode or self.code.layers:
+            if self.arch_mode or self.read.code.layers:
                 break  # with an architecture string or code, a bare "8 units" only restates it
-            if i in used or i in phrases.consumed or self.reading.covered.get(i) is not None:
+            if i in used or i in phrases.consumed or self.read.reading.covered.get(i) is not None:
                 continue
             value = token.text
             if not value.isdecimal():
@@ -847,23 +871,23 @@ class AssemblyMixin:
                     continue
             j = i + 1
             role = None
-            if self.reading.covered.get(j) and self.reading.covered[j].label == "ROLE":
-                role = self.reading.covered[j].id
-                j = self.reading.covered[j].end
-            if j >= len(doc) or doc[j].lower_ not in v["unit_nouns"] or self.reading.covered.get(j):
+            if self.read.reading.covered.get(j) and self.read.reading.covered[j].label == "ROLE":
+                role = self.read.reading.covered[j].id
+                j = self.read.reading.covered[j].end
+            if j >= len(doc) or doc[j].lower_ not in v["unit_nouns"] or self.read.reading.covered.get(j):
                 continue
             if doc[j].lower_ in ("features", "outputs", "dimensions", "dims", "dim", "activations"):
                 continue
             size = int(value)
-            sentence = self.reading.sentence_of[i]
+            sentence = self.read.reading.sentence_of[i]
             last = max((g for g in list(hidden) + list(others) if g.start < i
-                        and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence),
+                        and self.read.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence),
                        key=lambda g: g.start, default=None)
             if last is not None and last.sizes == [size]:
                 continue  # "an output layer that has just 1 unit": the size that layer already took
             target = next((g for g in reversed(hidden) if not g.sizes and not g.code
-                           and self.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence), None)
-            opening = next(t for t in doc if self.reading.sentence_of[t.i] == sentence)
+                           and self.read.reading.sentence_of[min(g.start, len(doc) - 1)] == sentence), None)
+            opening = next(t for t in doc if self.read.reading.sentence_of[t.i] == sentence)
             if target is None and opening.lower_ in v["layer_pronouns"]:
                 # "Why does my GRU layer show 7,872 parameters? It has 32 units": the layer the pronoun stands for
                 target = next((g for g in reversed(hidden) if not g.sizes and not g.code and g.start < i), None)
@@ -917,14 +941,14 @@ class AssemblyMixin:
             x.missing.append(f"the sizes of the {count} {role}{name} layers (the question lists "
                              + ", ".join(str(s) for s in g.sizes) + ")")
             return []
-        bidir = g.bidirectional or bool(self.mentions("BIDIR")) and kind in ("SimpleRNN", "LSTM", "GRU") \
+        bidir = g.bidirectional or bool(self.read.mentions("BIDIR")) and kind in ("SimpleRNN", "LSTM", "GRU") \
             and g.role != "output"
         nobias = self._no_bias(g)
         out = []
         for size in sizes:
             out.append((LayerSpec(kind, size, bias=not nobias, bidirectional=bidir,
                                   return_sequences=True if kind in ("SimpleRNN", "LSTM", "GRU")
-                                  and self.mentions("SEQUENCES") else None,
+                                  and self.read.mentions("SEQUENCES") else None,
                                   name=f"{role}{name} layer".strip()), g))
         return out
 
@@ -943,7 +967,7 @@ class AssemblyMixin:
             a["kernel"], self.kernel_channels = a["kernel"][:2], a["kernel"][2]  # "filters of size 5x5x3"
         if kind in CONV_KINDS:
             filters = a.get("filters") or (g.sizes[0] if len(g.sizes) == 1 else None)
-            stated = [m.value for m in self.mentions("OUTSHAPE") if isinstance(m.value, tuple) and len(m.value) >= 2
+            stated = [m.value for m in self.read.mentions("OUTSHAPE") if isinstance(m.value, tuple) and len(m.value) >= 2
                       and isinstance(m.value[-1], int)]
             if kind != "DepthwiseConv2D" and not isinstance(filters, int) and len(set(stated)) == 1:
                 filters = stated[0][-1]  # "outputs a tensor of shape 32x32x64": as many filters as output channels
@@ -991,13 +1015,13 @@ class AssemblyMixin:
                 x.assumptions.append("one embedding table per vocabulary named: " + ", ".join(
                     f"{v:,} × {dim:,}" for v in [vocab_size] + tables))
                 return [(LayerSpec("Embedding", dim, vocab=v, name=f"{name} layer"), g) for v in [vocab_size] + tables]
-            extra = sum(1 if m.id == "extra_token" else m.value for m in self.mentions("EMBED")
+            extra = sum(1 if m.id == "extra_token" else m.value for m in self.read.mentions("EMBED")
                         if m.id == "extra_token" or m.id == "extra_tokens" and isinstance(m.value, int))
             if extra:  # "7,999 words plus one padding token": a row each
                 x.assumptions.append(f"the table has {vocab_size:,} + {extra} rows: the extra tokens get embeddings too")
                 vocab_size += extra
             fields.update(vocab=vocab_size, units=dim)
-            if any(not self._about_positions(m) for m in self.mentions("FROZEN")):
+            if any(not self._about_positions(m) for m in self.read.mentions("FROZEN")):
                 fields["trainable"] = False
                 x.assumptions.append("the embedding is frozen: its table counts as non-trainable")
         if self._no_bias(g) and kind in CONV_KINDS:
@@ -1006,3 +1030,20 @@ class AssemblyMixin:
         return [(LayerSpec(kind, name=f"{name} layer", **{k: v for k, v in fields.items() if v is not None}), g)
                 for _ in range(count)]
 
+
+
+def about_positions(doc, m: Mention) -> bool:
+    """'sinusoidal (fixed) positional encodings': the word describes the positions, not the table."""
+    return any(t.lower_.startswith(("position", "sinusoid", "encoding")) for t in doc[m.end:m.end + 3])
+
+
+def input_channels(mentions: list[Mention]) -> list[Mention]:
+    """'an input image of 64x64 with 3 channels': the channels of the input, not a conv's filters."""
+    out = list(mentions)
+    for k, m in enumerate(out):
+        if m.label == "CONV" and m.id == "filters" and "channel" in m.text.lower() and k > 0 \
+                and m.text.lower().split()[0] in ("with", "having", "and") \
+                and out[k - 1].label == "INPUT" and m.start - out[k - 1].end <= 1 \
+                and isinstance(m.value, int):
+            out[k] = Mention("CHANNELS", str(m.value), m.start, m.end, m.value, m.text)
+    return out

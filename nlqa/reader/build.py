@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ..core.conventions import convention
+from ..core.validate import shape_literal
 from ..core.spec import LayerSpec, NetworkSpec
 from ..resources import load_toml
 from .attributes import CONV_KINDS, POOL_KINDS
 from .extraction import Alternative, Extraction
+from .assemble import Assembly
 from .layout import sample_rank, torch_channels_first
 from .kinds import (
     GENERIC_KINDS,
@@ -21,12 +23,23 @@ from .mentions import vocab
 from .transformers import BLOCK_KINDS
 
 
-class SpecMixin:
-    """Part of :class:`nlqa.reader.extract.Extractor` (a mixin: it reads ``self.reading``, ``self.code``...)."""
+class SpecBuilder:
+    """The spec stage: an :class:`~nlqa.reader.assemble.Assembly` → a NetworkSpec (input shapes, kinds
+    resolved by rank, the conventions said), or None with what is missing written to the Extraction."""
 
-    def build_spec(self, layers, input_shape, input_kind, x: Extraction) -> NetworkSpec | None:
+    def __init__(self, assembly: Assembly, fw: str):
+        self.read = assembly.read
+        self.assembly = assembly
+        self.fw = fw
+        self.kernel_channels = assembly.kernel_channels
+
+    def build(self, x: Extraction) -> NetworkSpec | None:
+        a = self.assembly
+        return self._build(a.layers, a.input_shape, a.input_kind, x)
+
+    def _build(self, layers, input_shape, input_kind, x: Extraction) -> NetworkSpec | None:
         specs = [spec for spec, _ in layers]
-        flags = [m.id == "reset_after_true" for m in self.mentions("GRUFLAG")]
+        flags = [m.id == "reset_after_true" for m in self.read.mentions("GRUFLAG")]
         if flags:   # "a Keras GRU with units=10 ... and reset_after=False": the prose sets the GRU's flag
             specs = [s.with_(reset_after=flags[0]) if s.kind == "GRU" and s.reset_after is None else s for s in specs]
             layers = [(s, g) for s, (_, g) in zip(specs, layers)]
@@ -35,21 +48,21 @@ class SpecMixin:
             input_shape, input_kind = first_code.input_shape, "code"
         if specs and specs[0].kind == "Embedding" and input_kind not in ("code", "keras_shape") \
                 and not (input_kind in ("shape", "tensor") and input_shape and len(input_shape) == 1):
-            lengths = [m.value for m in self.mentions("EMBED") if m.id == "length" and isinstance(m.value, int)]
-            lengths += [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            lengths = [m.value for m in self.read.mentions("EMBED") if m.id == "length" and isinstance(m.value, int)]
+            lengths += [m.value for m in self.read.mentions("TIMESTEPS") if isinstance(m.value, int)]
             input_shape, input_kind = ((lengths[0],) if lengths else (None,)), "tokens"
         if input_shape is None:
-            channels = [m.value for m in self.mentions("CONV") if m.id == "in_channels" and isinstance(m.value, int)]
+            channels = [m.value for m in self.read.mentions("CONV") if m.id == "in_channels" and isinstance(m.value, int)]
             if channels and specs and specs[0].kind in CONV_KINDS | POOL_KINDS | {"BatchNormalization", "LayerNormalization"}:
                 dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
                 input_shape, input_kind = (None,) * dims + (channels[0],), "channels"
         if input_shape is None and specs and specs[0].kind in BLOCK_KINDS:
-            width = specs[0].units or next((m.value for m in self.mentions("TF") if m.id == "width"
+            width = specs[0].units or next((m.value for m in self.read.mentions("TF") if m.id == "width"
                                             and isinstance(m.value, int)), None)
             if width:
                 input_shape, input_kind = (None, width), "code"  # attention over a sequence of width d
         if input_shape is None and specs and specs[0].kind in ("LayerNormalization", "BatchNormalization"):
-            widths = [m.value for m in self.mentions("UNITS", "TF", "EMBED") if isinstance(m.value, int)
+            widths = [m.value for m in self.read.mentions("UNITS", "TF", "EMBED") if isinstance(m.value, int)
                       and (m.label == "UNITS" or m.id in ("width", "width_loose", "dim"))]
             if widths:  # "a LayerNorm over a hidden size of 512"
                 input_shape, input_kind = (widths[0],), "features"
@@ -66,14 +79,14 @@ class SpecMixin:
             return None
         if input_shape is None and specs and specs[0].kind in CONV_KINDS:
             words = vocab()["channel_words"]
-            channels = [int(c.id) for c in self.mentions("CHANNELS")] + [
-                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
+            channels = [int(c.id) for c in self.read.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.read.reading.doc if t.lower_ in words]
             if channels:
                 dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
                 input_shape, input_kind = (None,) * dims + (channels[0],), "channels"  # "on RGB input"
         if input_shape is None and specs and specs[0].kind not in ("Embedding",) and any(
-                t.lower_ == "onehot" for t in self.reading.doc):
-            vocab_sizes = [m.value for m in self.mentions("EMBED") if m.id == "vocab" and isinstance(m.value, int)]
+                t.lower_ == "onehot" for t in self.read.reading.doc):
+            vocab_sizes = [m.value for m in self.read.mentions("EMBED") if m.id == "vocab" and isinstance(m.value, int)]
             if vocab_sizes:
                 input_shape, input_kind = (vocab_sizes[0],), "features"  # one-hot vectors over the vocabulary
                 x.assumptions.append(f"one-hot inputs: {vocab_sizes[0]:,} features (the vocabulary size)")
@@ -104,15 +117,15 @@ class SpecMixin:
         if input_shape is None:
             first = specs[0] if specs else None
             what = KIND_NAMES.get(first.kind, first.kind) if first else "first"
-            named = f"; the code's {self.code.unknown_inputs[0]} is a name the question never gives" \
-                if self.code.unknown_inputs else ""
+            named = f"; the code's {self.read.code.unknown_inputs[0]} is a name the question never gives" \
+                if self.read.code.unknown_inputs else ""
             unit = "channels" if first is not None and first.kind in CONV_KINDS else "features"
             x.missing.append(f"the size of the input (how many {unit} go into the first {what} layer{named})")
             x.understood = self._understood(specs, None)
             return None
         if any(side is not None and (not isinstance(side, int) or side <= 0) for side in input_shape):
             shown = tuple(s if isinstance(s, int) or s is None else "?" for s in input_shape)
-            x.missing.append(f"a positive whole-number input size (the question gives {self._fmt(shown)})")
+            x.missing.append(f"a positive whole-number input size (the question gives {shape_literal(shown)})")
             return None
         if any(s.units is not None and s.units <= 0 for s in specs):
             x.missing.append("a positive size for every layer")
@@ -123,37 +136,37 @@ class SpecMixin:
         if rank is None and specs and specs[0].kind in GENERIC_KINDS and len(shape) == 4 and shape[0] == 1:
             rank = 3  # "(1, 16, 16, 4)" into a pooling layer: one 16×16 image of 4 channels, not a volume 1 deep
         if rank is not None and len(shape) == rank + 1 and input_kind not in ("code", "tensor", "keras_shape") \
-                and (shape[0] in (1, None) or any(t.lower_ in ("batch", "batches") for t in self.reading.doc)):
+                and (shape[0] in (1, None) or any(t.lower_ in ("batch", "batches") for t in self.read.reading.doc)):
             # "an input tensor of shape (1, 10, 10, 1)" for a 2-D pooling layer: the first axis is the batch
-            x.assumptions.append(f"input {self._fmt(shape)} read as a batch of "
+            x.assumptions.append(f"input {shape_literal(shape)} read as a batch of "
                                  f"{shape[0] if shape[0] is not None else 'any number of'} samples of "
-                                 f"{self._fmt(shape[1:])}")
+                                 f"{shape_literal(shape[1:])}")
             shape = shape[1:]
             if self.fw == "pytorch" and specs[0].kind in torch_channels_first() and len(shape) >= 3:
-                x.assumptions.append(f"PyTorch writes a batch (N, C, H, W): {self._fmt(shape)} is read "
-                                     f"channels last, as {self._fmt(shape[1:] + shape[:1])}")
+                x.assumptions.append(f"PyTorch writes a batch (N, C, H, W): {shape_literal(shape)} is read "
+                                     f"channels last, as {shape_literal(shape[1:] + shape[:1])}")
                 shape = shape[1:] + shape[:1]
         if specs and specs[0].kind == "Conv1D" and len(shape) == 2 and shape[0] is None:
-            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            steps = [m.value for m in self.read.mentions("TIMESTEPS") if isinstance(m.value, int)]
             shape = (steps[0], shape[1]) if steps else shape  # "a sequence of 1000 samples (1 channel)"
         alternatives = []
         if input_kind in ("shape", "features") and len(shape) == 2:
             if shape[1] == 1 or shape[0] == 1:
                 n = shape[0] if shape[1] == 1 else shape[1]
-                x.assumptions.append(f"input {self._fmt(shape)} read as {n} features"
+                x.assumptions.append(f"input {shape_literal(shape)} read as {n} features"
                                      + (" at each time step" if recurrent else ""))
                 if recurrent and shape[1] == 1 and shape[0] > 1:
-                    alternatives.append((f"{self._fmt(shape)} read as {shape[0]} time steps of 1 feature "
-                                         f"(Keras input_shape={self._fmt(shape)})", shape))
+                    alternatives.append((f"{shape_literal(shape)} read as {shape[0]} time steps of 1 feature "
+                                         f"(Keras input_shape={shape_literal(shape)})", shape))
                 shape = (n,)
             elif recurrent:
-                x.assumptions.append(f"input {self._fmt(shape)} read as {shape[0]} time steps of "
+                x.assumptions.append(f"input {shape_literal(shape)} read as {shape[0]} time steps of "
                                      f"{shape[1]} features")
         elif input_kind == "image" and len(shape) == 2:
             words = vocab()["channel_words"]
-            channels = [m.id for m in self.mentions("CHANNELS")] + [
-                words[t.lower_] for t in self.reading.doc if t.lower_ in words]
-            channels = channels or [m.value for m in self.mentions("CONV")  # "64 input channels ... on a 56×56
+            channels = [m.id for m in self.read.mentions("CHANNELS")] + [
+                words[t.lower_] for t in self.read.reading.doc if t.lower_ in words]
+            channels = channels or [m.value for m in self.read.mentions("CONV")  # "64 input channels ... on a 56×56
                                     if m.id == "in_channels" and isinstance(m.value, int)]  # map": its channels
             shape = shape + (int(channels[0]),) if channels else shape
             if not channels and specs and specs[0].kind in ("Conv", "Conv2D", "SeparableConv2D", "Conv2DTranspose"):
@@ -162,22 +175,22 @@ class SpecMixin:
                                      "3 for RGB): the first convolution's weights depend on it")
                     return None
                 shape = shape + (1,)  # a convolution's output channels are its filters, whatever it reads
-                x.assumptions.append(f"the image's channels are not given: read as {self._fmt(shape)}; the "
+                x.assumptions.append(f"the image's channels are not given: read as {shape_literal(shape)}; the "
                                      "first convolution's output has its filters as channels, whatever the input's")
             elif not channels and specs and specs[0].kind in ("MaxPool", "AvgPool") and x.quantity == "output_shape":
                 shape = shape + (1,)  # pooling keeps the channels: a 16×16 input without them is one channel
-                x.assumptions.append(f"the input's channels are not given: read as {self._fmt(shape)} (one "
+                x.assumptions.append(f"the input's channels are not given: read as {shape_literal(shape)} (one "
                                      "channel); pooling keeps however many channels there are")
         elif input_kind in ("keras_shape", "code") and recurrent and len(shape) == 2:
             steps = "an unknown number of" if shape[0] is None else str(shape[0])
-            source = f"Keras input_shape={self._fmt(shape)}: " if self.fw == "keras" else "input: "
+            source = f"Keras input_shape={shape_literal(shape)}: " if self.fw == "keras" else "input: "
             x.assumptions.append(f"{source}{steps} time steps of {shape[1]} features")
         if specs and specs[0].kind in CONV_KINDS and len(shape) == 1:
             dims = {"Conv1D": 1, "Conv3D": 3}.get(specs[0].kind, 2)
-            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            steps = [m.value for m in self.read.mentions("TIMESTEPS") if isinstance(m.value, int)]
             shape = ((steps[0],) if dims == 1 and steps else (None,) * dims) + shape
         if recurrent and len(shape) == 1 and specs[0].kind in ("SimpleRNN", "LSTM", "GRU"):
-            steps = [m.value for m in self.mentions("TIMESTEPS") if isinstance(m.value, int)]
+            steps = [m.value for m in self.read.mentions("TIMESTEPS") if isinstance(m.value, int)]
             if steps:
                 shape = (steps[0],) + shape
         if specs and specs[0].kind == "Dense" and len(shape) > 1 and input_kind in ("image", "shape", "features") \
@@ -186,7 +199,7 @@ class SpecMixin:
             for side in shape:
                 size *= side if side else 1
             specs.insert(0, LayerSpec("Flatten", implicit=True, name="flatten (implied)"))
-            x.assumptions.append(f"the {self._fmt(shape)} input is flattened to {size:,} values before "
+            x.assumptions.append(f"the {shape_literal(shape)} input is flattened to {size:,} values before "
                                  "the first dense layer")
         specs = self._resolve_kinds(specs, shape, layers, x)
         if specs is None:
@@ -241,7 +254,7 @@ class SpecMixin:
         """'MNIST' → (28, 28, 1): a dataset named in the question gives its input shape (with the
         assumption that says so)."""
         table = load_toml("datasets.toml")["datasets"]
-        for token in self.reading.doc:
+        for token in self.read.reading.doc:
             shape = table.get(token.lower_)
             if shape:
                 return tuple(shape), "image", (f"{token.text} inputs are {'×'.join(map(str, shape))} (height × "
@@ -250,7 +263,7 @@ class SpecMixin:
 
     def _convention_notes(self, spec: NetworkSpec, x: Extraction) -> None:
         kinds = {layer.kind for layer in spec.layers}
-        if any(layer.bias for layer in spec.layers) and not self.mentions("NOBIAS") and not self.code.layers:
+        if any(layer.bias for layer in spec.layers) and not self.read.mentions("NOBIAS") and not self.read.code.layers:
             x.assumptions.append("every layer has biases (the question does not say otherwise)")
         if self.fw == "textbook" and kinds & {"SimpleRNN", "LSTM", "GRU"}:
             x.assumptions.append("textbook recurrent layers: one bias vector per gate")
@@ -271,60 +284,22 @@ class SpecMixin:
             x.assumptions.append("PyTorch BatchNorm: γ and β are parameters (2C); the running mean and variance "
                                  "are buffers (register_buffer), which parameters() does not return")
         ff_default = [layer for layer in spec.layers if layer.kind in BLOCK_KINDS[1:] and layer.ff == 2048
-                      and self.code.layers and layer.units and layer.units * 4 != 2048]
+                      and self.read.code.layers and layer.units and layer.units * 4 != 2048]
         if ff_default:
             x.assumptions.append("PyTorch's dim_feedforward default: 2048, whatever d_model is")
             x.alternatives.append(Alternative(f"feed-forward width 4 × d_model = {4 * ff_default[0].units:,}",
                                               spec.with_(layers=[layer.with_(ff=4 * layer.units)
                                                                  if layer.kind in BLOCK_KINDS[1:] else layer
                                                                  for layer in spec.layers])))
-        if self.binary_alternative:
+        if self.assembly.binary_alternative:
             last = spec.layers[-1]
             x.alternatives.append(Alternative("softmax over 2 classes (two output units)",
                                               spec.with_(layers=list(spec.layers[:-1]) + [last.with_(units=2)])))
 
-    def resolve_reference(self, ref: dict, spec: NetworkSpec) -> int | None:
-        listed = [l for l in spec.layers if not l.implicit]
-        if "name" in ref:   # a name of the code: its place among the code's layers, if they are all the network's
-            same = len(listed) == sum(1 for c in self.code.layers if not c.spec.implicit)
-            return ref["index"] if "index" in ref and same and 1 <= ref["index"] <= len(listed) else None
-        if "index" in ref:
-            return ref["index"] if 1 <= ref["index"] <= len(listed) else None
-        if "pair" in ref or "pair_of" in ref:   # "the weights between the input and hidden layer"
-            return pair_index(lambda side: self.resolve_reference(side, spec), ref)
-        if "unknown" in ref:   # "the next layer", "the projection layer": asked back
-            return None
-        candidates = list(range(1, len(listed) + 1))
-        role, kind, ordinal = ref.get("role"), ref.get("kind"), ref.get("ordinal")
-        if role == "output" and not ordinal:
-            has_output = listed[-1].name.startswith("output") or self.code.layers or self.arch_mode
-            return len(listed) if has_output else None
-        if role == "hidden":
-            candidates = candidates[:-1]
-        if ref.get("kind_part"):
-            candidates = [i for i in candidates if ref["kind_part"] in listed[i - 1].kind]
-        if kind:
-            matching = [i for i in candidates if _kind_matches(kind, listed[i - 1].kind)]
-            if not matching and ref.get("word") in vocab()["family_words"]:
-                # "the recurrent layer" of an LSTM network: the word names the family, not SimpleRNN
-                matching = [i for i in candidates if _family(listed[i - 1].kind) == _family(kind)]
-            candidates = matching
-        if not candidates:
-            return None
-        if ordinal == "middle":   # "the middle layer": the one in the middle of an odd number
-            return candidates[len(candidates) // 2] if len(candidates) % 2 == 1 else None
-        if ordinal:
-            if ordinal < 0:   # "the last", "the penultimate layer"
-                return candidates[ordinal] if -ordinal <= len(candidates) else None
-            return candidates[ordinal - 1] if ordinal <= len(candidates) else None
-        if len(candidates) == 1 or kind:
-            return candidates[0]
-        return None
-
     def _understood(self, specs: list[LayerSpec], shape) -> list[str]:
         out = []
         if shape is not None:
-            out.append(f"input {self._fmt(shape)}")
+            out.append(f"input {shape_literal(shape)}")
         for s in specs:
             if s.units:
                 extra = " bidirectional" if s.bidirectional else ""
@@ -334,10 +309,46 @@ class SpecMixin:
                 out.append(f"{KIND_NAMES.get(s.kind, s.kind)} layer")
         return out
 
-    @staticmethod
-    def _fmt(shape) -> str:
-        if len(shape) == 1:
-            return f"({shape[0]},)" if shape[0] is not None else "(None,)"
-        return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ")"
 
+
+def resolve_reference(ref: dict, spec: NetworkSpec, code_layers=(), arch_mode: bool = False) -> int | None:
+    """The place (1-based, as listed) in ``spec`` of the layer ``ref`` names, or None when no single layer
+    matches; ``code_layers`` are the layers the pasted code made, ``arch_mode`` whether the layers came
+    from a size list (its last size is the output)."""
+    listed = [l for l in spec.layers if not l.implicit]
+    if "name" in ref:   # a name of the code: its place among the code's layers, if they are all the network's
+        same = len(listed) == sum(1 for c in code_layers if not c.spec.implicit)
+        return ref["index"] if "index" in ref and same and 1 <= ref["index"] <= len(listed) else None
+    if "index" in ref:
+        return ref["index"] if 1 <= ref["index"] <= len(listed) else None
+    if "pair" in ref or "pair_of" in ref:   # "the weights between the input and hidden layer"
+        return pair_index(lambda side: resolve_reference(side, spec, code_layers, arch_mode), ref)
+    if "unknown" in ref:   # "the next layer", "the projection layer": asked back
+        return None
+    candidates = list(range(1, len(listed) + 1))
+    role, kind, ordinal = ref.get("role"), ref.get("kind"), ref.get("ordinal")
+    if role == "output" and not ordinal:
+        has_output = listed[-1].name.startswith("output") or code_layers or arch_mode
+        return len(listed) if has_output else None
+    if role == "hidden":
+        candidates = candidates[:-1]
+    if ref.get("kind_part"):
+        candidates = [i for i in candidates if ref["kind_part"] in listed[i - 1].kind]
+    if kind:
+        matching = [i for i in candidates if _kind_matches(kind, listed[i - 1].kind)]
+        if not matching and ref.get("word") in vocab()["family_words"]:
+            # "the recurrent layer" of an LSTM network: the word names the family, not SimpleRNN
+            matching = [i for i in candidates if _family(listed[i - 1].kind) == _family(kind)]
+        candidates = matching
+    if not candidates:
+        return None
+    if ordinal == "middle":   # "the middle layer": the one in the middle of an odd number
+        return candidates[len(candidates) // 2] if len(candidates) % 2 == 1 else None
+    if ordinal:
+        if ordinal < 0:   # "the last", "the penultimate layer"
+            return candidates[ordinal] if -ordinal <= len(candidates) else None
+        return candidates[ordinal - 1] if ordinal <= len(candidates) else None
+    if len(candidates) == 1 or kind:
+        return candidates[0]
+    return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .assemble import about_positions
 from .kinds import KIND_NAMES, _family
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def frozen_after(ex, layers: list[tuple[LayerSpec, Group]], assumptions: list[st
     doc = ex.reading.doc
     out = list(layers)
     for m in ex.mentions("FROZEN"):
-        if ex._about_positions(m) or (m.start > 0 and doc[m.start - 1].lower_ in NEGATIONS):
+        if about_positions(doc, m) or (m.start > 0 and doc[m.start - 1].lower_ in NEGATIONS):
             continue
         at = _target(ex, out, m)
         if at is None or not out[at][0].trainable:

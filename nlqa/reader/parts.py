@@ -16,7 +16,8 @@ from ..resources import load_toml
 from . import docwords
 
 if TYPE_CHECKING:
-    from .extract import Extractor
+    from .asked import Request
+    from .read import Read
     from .extraction import Extraction
     from .mentions import Mention
 
@@ -36,7 +37,7 @@ def grammar() -> dict[str, Any]:
             "quantities": frozenset(table["quantities"])}
 
 
-def parts_asked(reader: Extractor, x: Extraction) -> list[tuple[str, int | None]]:
+def parts_asked(reader: Read, request: Request, x: Extraction) -> list[tuple[str, int | None]]:
     """The parts ``x`` asks, as (quantity, layer) pairs; one pair when one thing is asked."""
     if x.status != "answered" or x.quantity is None or x.spec is None:
         return []
@@ -44,7 +45,7 @@ def parts_asked(reader: Extractor, x: Extraction) -> list[tuple[str, int | None]
     g = grammar()
     if x.quantity not in g["quantities"]:
         return [first]
-    chosen = _chosen_mention(reader, x)
+    chosen = request.mention
     if chosen is None:
         return [first]
     listed = list(range(1, 1 + sum(not layer.implicit for layer in x.spec.layers)))
@@ -54,7 +55,7 @@ def parts_asked(reader: Extractor, x: Extraction) -> list[tuple[str, int | None]
         parts = [(per, i) for i in listed]
     else:
         parts = [first]
-    for m in _further(reader, chosen):
+    for m in _further(reader, request.sentence, chosen):
         quantity = _resolved(reader, m)
         if quantity not in g["quantities"]:
             continue
@@ -73,7 +74,7 @@ def parts_asked(reader: Extractor, x: Extraction) -> list[tuple[str, int | None]
     return parts
 
 
-def _total_asked(reader: Extractor, chosen: Mention) -> bool:
+def _total_asked(reader: Read, chosen: Mention) -> bool:
     """A total phrase after a joiner, later in the sentence of the quantity asked."""
     g = grammar()
     words = docwords.lower(reader.reading.doc)
@@ -88,19 +89,14 @@ def _total_asked(reader: Extractor, chosen: Mention) -> bool:
     return False
 
 
-def _chosen_mention(reader: Extractor, x: Extraction) -> Mention | None:
-    """The quantity mention the reader chose (kept by :meth:`Extractor.run`)."""
-    return getattr(reader, "qmention", None)
-
-
-def _further(reader: Extractor, chosen: Mention) -> list[Mention]:
+def _further(reader: Read, asked: int | None, chosen: Mention) -> list[Mention]:
     """The other quantity mentions asked: in the asking sentences, after a joiner."""
     g = grammar()
     quantities = reader.mentions("QUANTITY")
     if all(m is chosen for m in quantities):
         return []   # no other quantity mention (the sentences asking need not be found)
     words = docwords.lower(reader.reading.doc)
-    asking = _asking_sentences(reader)
+    asking = _asking_sentences(reader, asked)
     out, previous = [], chosen
     for m in quantities:
         if m is chosen or reader.sentence(m) not in asking or (
@@ -114,14 +110,13 @@ def _further(reader: Extractor, chosen: Mention) -> list[Mention]:
     return out
 
 
-def _asking_sentences(reader: Extractor) -> set[int]:
+def _asking_sentences(reader: Read, asked: int | None) -> set[int]:
     """The sentence the reader found asking, and every other sentence with a question word and a
     quantity that is a question itself (it ends with '?', or the parts are marked "a) ... b) ..."):
     "What is the output shape? How many parameters does it have?"."""
     from .asked import PART_MARK
     from .mentions import vocab
     doc, qwords = reader.reading.doc, vocab()["question_words"]
-    asked = reader.asked_sentence()
     out = {asked} if asked is not None else set()
     quantity_sentences = {reader.sentence(m) for m in reader.mentions("QUANTITY")}
     sentence_of = reader.reading.sentence_of
@@ -136,7 +131,7 @@ def _asking_sentences(reader: Extractor) -> set[int]:
     return out
 
 
-def _resolved(reader: Extractor, m: Mention) -> str:
+def _resolved(reader: Read, m: Mention) -> str:
     """A further quantity mention with the modifiers just before it ("non-trainable parameters")."""
     near = {q.id for q in reader.mentions("QMOD") if m.start - 4 <= q.start < m.start}
     if m.id in ("total_parameters", "weights"):
@@ -147,14 +142,14 @@ def _resolved(reader: Extractor, m: Mention) -> str:
     return m.id
 
 
-def _both_trainable(reader: Extractor, chosen: Mention) -> bool:
+def _both_trainable(reader: Read, chosen: Mention) -> bool:
     """ "trainable and non-trainable parameters": the modifiers before one quantity ask two parts."""
     ids = {q.id for q in reader.mentions("QMOD") if chosen.start - 6 <= q.start < chosen.start
            and reader.sentence(q) == reader.sentence(chosen)}
     return {"trainable", "non_trainable"} <= ids
 
 
-def _each_layer(reader: Extractor, m: Mention) -> bool:
+def _each_layer(reader: Read, m: Mention) -> bool:
     """Whether an "each layer" phrase stands beside the quantity mention ``m`` in its sentence."""
     g = grammar()
     words = docwords.lower(reader.reading.doc)

@@ -22,6 +22,7 @@ import re
 from ..core.count import count_network
 from ..errors import SpecError
 from .extraction import Alternative, Extraction
+from .build import resolve_reference
 from .kinds import _kind_matches
 from .ledger import code_lines
 from .summary import Table
@@ -105,11 +106,13 @@ def quoted_layer(x: Extraction, question: str) -> Extraction:
     return x
 
 
-def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table, ...]) -> Extraction:
+def consult_tables(question: str, x: Extraction, read, ref: dict | None, tables: tuple[Table, ...]) -> Extraction:
+    """``x`` checked against, or read from, the pasted ``tables`` (``read``: the question's reading; ``ref``:
+    the layer the question names, if any)."""
     x.question = question
     x.table_lines = x.table_lines.union(*(t.lines for t in tables))
     readings = [(t, r) for t in tables if (r := read_table(t)) is not None]
-    numbers = _asking_sentences(extractor.question)
+    numbers = _asking_sentences(read.question)
     if len({tuple(r.params for r in t.rows) for t in tables if len(t.rows) > 1}) > 1:
         # two summaries that differ ("with LSTM ... with CuDNNLSTM ..."): which one the count is about is open
         x.status, x.spec = "needs_clarification", None
@@ -131,19 +134,18 @@ def consult_tables(question: str, x: Extraction, extractor, tables: tuple[Table,
         return x          # nothing asked that a count answers ("why is my accuracy 50%?")
     printed = set(table.totals.values()) | {sum(r.params for r in reading.rows)}
     quotes_total = any(value in printed for sentence in numbers for value, _ in sentence)
-    ref = getattr(extractor, "asked_ref", None)
     # the table is all there is: no code, and the prose names no layer kind the table does not hold
-    alone = not extractor.code.layers and all(
-        any(_kind_matches(m.id, layer.kind) for layer in reading.spec.layers) for m in extractor.mentions("KIND"))
+    alone = not read.code.layers and all(
+        any(_kind_matches(m.id, layer.kind) for layer in reading.spec.layers) for m in read.mentions("KIND"))
     if not (asked or ref is not None or ((quotes_total or alone) and quantity in TOTALS)):
         return x          # the question's ask is not tied to the table: a row, a named layer or its total
     if x.status == "unsupported" and not (x.reason.startswith("nlqa could not read") or x.quantity or (
             asked and not x.reason.startswith("the question involves"))):
         return x      # a layer kind nlqa cannot count, or a question about something else
-    return _from_table(x, extractor, table, reading, asked, quantity)
+    return _from_table(x, ref, table, reading, asked, quantity)
 
 
-def _from_table(x: Extraction, extractor, table: Table, reading: TableReading, asked, quantity) -> Extraction:
+def _from_table(x: Extraction, ref: dict | None, table: Table, reading: TableReading, asked, quantity) -> Extraction:
     # a quoted row count asks where the printed number comes from: count as the table printed it;
     # otherwise count with today's defaults, and the other reading is the alternative
     explain_printed = bool(asked) and reading.printed is not None
@@ -160,8 +162,8 @@ def _from_table(x: Extraction, extractor, table: Table, reading: TableReading, a
     out.understood = [f"{row.name} ({layer.kind})" for row, layer in zip(reading.rows, reading.spec.layers)]
     if asked:
         out.quantity, out.layer = asked
-    elif getattr(extractor, "asked_ref", None) is not None:
-        index = extractor.resolve_reference(extractor.asked_ref, reading.spec)
+    elif ref is not None:
+        index = resolve_reference(ref, reading.spec)
         if index is None:
             x.missing.append("which layer is meant (nlqa could not match the layer the question names to a "
                              "row of the pasted summary)")

@@ -18,6 +18,7 @@ from itertools import product
 from ..core.conventions import convention
 from ..core.layers import FORMULAS
 from ..core.spec import LayerSpec, NetworkSpec
+from ..core.validate import shape_literal
 from ..errors import SpecError
 from ..resources import load_toml
 from .summary import Row, Table, container_classes, search_values
@@ -220,7 +221,7 @@ def read_table(table: Table) -> TableReading | None:
             printed_notes.append(old + "; this count follows the summary")
             layer = layer.with_(reset_after=None)
         if shape is None:
-            notes.append(f"the input {_shape_text(given)} is what the first row's count ({row.params:,}) implies")
+            notes.append(f"the input {shape_literal(given)} is what the first row's count ({row.params:,}) implies")
             printed_notes.append(notes[-1])
             first_input = given
         layers.append(layer.with_(name=row.name))
@@ -233,7 +234,3 @@ def read_table(table: Table) -> TableReading | None:
     differs = tuple(printed) != tuple(layers)
     return TableReading(spec, tuple(rows), tuple(notes), NetworkSpec(first_input, tuple(printed), framework)
                         if differs else None, tuple(printed_notes) if differs else ())
-
-
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
