@@ -140,7 +140,7 @@ def questions_of(lines: list[str]) -> list[str]:
 def tokenizer_rates(texts: list[str]) -> dict[str, float]:
     """Questions/s, median of 3 passes: the bare tokenizer through ``nlp.pipe`` (the floor), the
     tokenizer called once per question (as ``answer()`` does), and tokenizer + Matcher."""
-    from nlqa.reader.pipeline import reader
+    from nlqa.reader.prose.pipeline import reader
     nlqa_reader = reader()
 
     def rate(run) -> float:
@@ -221,7 +221,7 @@ def stages(texts: list[str]) -> None:
     """Microseconds per question of each stage of ``answer()``, without a profiler's overhead."""
     from nlqa.answer import answer
     from nlqa.reader.extract import extract
-    from nlqa.reader.pipeline import reader
+    from nlqa.reader.prose.pipeline import reader
     from nlqa.render import render_json
     nlqa_reader = reader()
 
@@ -256,7 +256,7 @@ def stages(texts: list[str]) -> None:
 def profile(texts: list[str], top: int = 25) -> None:
     """cProfile over answer() on ``texts``: own time by area of the code, then the top functions."""
     from nlqa.answer import answer
-    from nlqa.reader.pipeline import reader
+    from nlqa.reader.prose.pipeline import reader
     reader()
     stages(texts)
     profiler = cProfile.Profile()

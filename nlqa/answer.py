@@ -14,7 +14,7 @@ from .core.blocks import KINDS as BLOCK_KINDS
 from .errors import SpecError
 from .reader.extract import Extraction, extract
 from .reader.ledger import account, incomplete, set_against, unread
-from .reader.kinds import KIND_NAMES
+from .reader.prose.kinds import KIND_NAMES
 from .related import related_questions, tip_for
 
 QUANTITY_WORDS = {

@@ -211,7 +211,7 @@ def _init_worker(build: bool, parent: int | None = None) -> None:
     if parent is not None:
         die_with_parent(parent)
     if build:
-        from .reader.pipeline import reader
+        from .reader.prose.pipeline import reader
         reader()
 
 
@@ -228,7 +228,7 @@ class Pool:
         self.context = multiprocessing.get_context("fork" if fork else "spawn")
         self.build_in_worker = not fork
         if fork:
-            from .reader.pipeline import reader
+            from .reader.prose.pipeline import reader
             reader()
         self.executor = None
         self.restarts = 0

@@ -5,7 +5,7 @@ of shape (1, 3, 64, 64): a) nn.Conv2d(3, 32, 5) b) nn.Conv2d(3, 32, 3, padding=1
 network the items chain, and the chain does not fit (the second layer declares 3 input channels,
 the first gives 32).
 
-The rule: every item of a labelled list (:mod:`nlqa.reader.items`) holds a layer, the text around
+The rule: every item of a labelled list (:mod:`nlqa.reader.cleanup.items`) holds a layer, the text around
 the list asks about each ("for each layer", "each of the following") and sizes no layer itself, and
 either
   - the items do not read as one network (the whole reading is not answered), or
@@ -25,14 +25,14 @@ from typing import Any
 
 from .answer import Answer, answer_from
 from .reader.extract import Extraction, extract
-from .reader.items import ItemList, asks_each, item_list, says_one_network, says_separate
+from .reader.cleanup.items import ItemList, asks_each, item_list, says_one_network, says_separate
 
 
 def _holds_layer(text: str) -> bool:
     """Whether an item's own text names a layer: a layer call of code or a layer word of prose."""
-    from .reader.code import read_code
-    from .reader.mentions import read
-    from .reader.normalize import normalize
+    from .reader.code.notation import read_code
+    from .reader.prose.mentions import read
+    from .reader.cleanup.normalize import normalize
     code = read_code(text)
     return bool(code.layers) or any(m.label == "KIND" for m in read(normalize(code.text)).mentions)
 
@@ -40,8 +40,8 @@ def _holds_layer(text: str) -> bool:
 def _declares_input(listed: ItemList, n: int, x: Extraction) -> bool:
     """Whether item ``n`` restates the size of its own input: its first layer declares it (PyTorch
     in_channels / in_features) or the item itself states an input."""
-    from .reader.mentions import read
-    from .reader.normalize import normalize
+    from .reader.prose.mentions import read
+    from .reader.cleanup.normalize import normalize
     layers = [layer for layer in (x.spec.layers if x.spec else ()) if not layer.implicit]
     if layers and layers[0].in_features is not None:
         return True

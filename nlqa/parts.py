@@ -1,6 +1,6 @@
 """The parts of a question that asks several things: each part's value from one count.
 
-The reader finds the parts (:mod:`nlqa.reader.parts`, as (quantity, layer) pairs in the order
+The reader finds the parts (:mod:`nlqa.reader.question.parts`, as (quantity, layer) pairs in the order
 asked); here each gets its value from the same NetworkCount, and the closing lines of its
 derivation. The Answer's ``value`` is the first part's (docs/json.md).
 """

@@ -1,4 +1,4 @@
-"""The code reader (nlqa/reader/code.py, script.py, source.py): what pasted code says, never run.
+"""The code reader (nlqa/reader/code/notation.py, script.py, source.py): what pasted code says, never run.
 
 Layers are checked as (kind, units) in the order data flows; whole questions are answered in
 tests/test_corpus.py from corpus/scripts.jsonl (gold values run in PyTorch and Keras).
@@ -12,8 +12,8 @@ import textwrap
 import pytest
 
 from nlqa.answer import answer
-from nlqa.reader.code import MAX_LAYERS, CodeReading, read_code
-from nlqa.reader.source import parse_source
+from nlqa.reader.code.notation import MAX_LAYERS, CodeReading, read_code
+from nlqa.reader.code.source import parse_source
 
 
 def _read(code: str) -> CodeReading:

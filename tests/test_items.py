@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nlqa.answer import answer
-from nlqa.reader.items import item_list
+from nlqa.reader.cleanup.items import item_list
 from nlqa.render import render_json
 from nlqa.render.common import part_phrase
 

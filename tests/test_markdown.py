@@ -1,4 +1,4 @@
-"""Markdown read with markdown-it-py (nlqa.reader.markdown): the structure as data
+"""Markdown read with markdown-it-py (nlqa.reader.cleanup.markdown): the structure as data
 (tests/data/markdown_structure.jsonl), questions written in markdown answered as written
 (tests/data/markdown_questions.jsonl, golds rebuilt by tests/data/verify_cases.py), HTML entities
 unescaped in clean-up and kept out of the number ledger."""
@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from nlqa.answer import answer
-from nlqa.reader import markdown
+from nlqa.reader.cleanup import markdown
 from nlqa.reader.ledger import code_lines
-from nlqa.reader.normalize import normalize
-from nlqa.reader.source import clean_lines
+from nlqa.reader.cleanup.normalize import normalize
+from nlqa.reader.code.source import clean_lines
 
 DATA = Path(__file__).parent / "data"
 

@@ -1,4 +1,4 @@
-"""nlqa.reader.needs: a pattern is skipped only on texts it cannot match; nlqa.reader.docwords:
+"""nlqa.reader.cleanup.needs: a pattern is skipped only on texts it cannot match; nlqa.reader.prose.docwords:
 the cached token strings are the Doc's own."""
 
 import glob
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nlqa.reader import docwords
-from nlqa.reader.needs import compile as guarded, needs
-from nlqa.reader.normalize import rewrites
+from nlqa.reader.prose import docwords
+from nlqa.reader.cleanup.needs import compile as guarded, needs
+from nlqa.reader.cleanup.normalize import rewrites
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +69,7 @@ def test_rewrites_skipped_only_where_they_find_nothing():
 
 
 def test_docwords_are_the_docs_own():
-    from nlqa.reader.pipeline import reader
+    from nlqa.reader.prose.pipeline import reader
     doc = reader().nlp("A Dense layer with 64 units.\n\nHow many parameters?")
     assert docwords.lower(doc) == tuple(t.lower_ for t in doc)
     assert docwords.texts(doc) == tuple(t.text for t in doc)
@@ -90,6 +90,6 @@ def test_docwords_are_the_docs_own():
 ])
 def test_relined_cuts_only_lines_with_two_statements(written, expected):
     """(relines: the quick test that a line holds two statement starts keeps every cut it made)"""
-    from nlqa.reader.relines import relined
+    from nlqa.reader.cleanup.relines import relined
     assert relined(written) == expected
     assert len(relined(written)) == len(written)

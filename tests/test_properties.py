@@ -19,7 +19,7 @@ from hypothesis import given, strategies as st
 from nlqa.answer import answer
 from nlqa.core import count_network
 from nlqa.core.spec import LayerSpec, NetworkSpec
-from nlqa.reader.code import CodeLayer, read_code
+from nlqa.reader.code.notation import CodeLayer, read_code
 from nlqa.related import describe
 
 STATUSES = {"answered", "needs_clarification", "unsupported"}

@@ -1,5 +1,5 @@
 """The reader runs its patterns as several small Matchers, each only on texts holding the words its
-patterns need (``nlqa.reader.pipeline.anchor_words``). That must find exactly the matches one
+patterns need (``nlqa.reader.prose.pipeline.anchor_words``). That must find exactly the matches one
 Matcher holding every pattern finds: checked on every corpus question, normalized as the reader
 sees it."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from spacy.matcher import Matcher
 
-from nlqa.reader.normalize import normalize
-from nlqa.reader.pipeline import anchor_words, patterns, reader
+from nlqa.reader.cleanup.normalize import normalize
+from nlqa.reader.prose.pipeline import anchor_words, patterns, reader
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 QUESTIONS = [json.loads(line)["question"] for path in sorted(CORPUS.glob("*.jsonl"))
@@ -64,6 +64,6 @@ def test_every_pattern_group_builds():
     ([{"LOWER": {"REGEX": "count_params|numel"}}], ("LOWER", (("count_params", "numel"),))),
 ])
 def test_regex_anchor_is_the_literal_text_a_match_needs(tokens, held):
-    from nlqa.reader.pipeline import regex_anchor
+    from nlqa.reader.prose.pipeline import regex_anchor
     found = regex_anchor(tokens)
     assert (None if found is None else (found[0], found[1].sets)) == held

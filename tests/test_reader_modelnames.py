@@ -9,7 +9,7 @@ import pytest
 
 from nlqa.answer import answer
 from nlqa.cli.status import ExitStatus
-from nlqa.reader.modelnames import read_lora, read_names
+from nlqa.reader.prose.modelnames import read_lora, read_names
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "model_names.jsonl").read_text(
     encoding="utf-8").splitlines() if line.strip()]

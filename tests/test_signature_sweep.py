@@ -16,7 +16,7 @@ import pytest
 
 from nlqa.answer import answer
 from nlqa.core.validate import problem
-from nlqa.reader.code import signatures
+from nlqa.reader.code.notation import signatures
 
 ODD = ("0", "-1", "1.5", "'a'", "(1, 2)", "None", "10**400", "10**99", "1,000,000", "True")
 FILLER = "4"

@@ -12,8 +12,8 @@ import pytest
 
 from nlqa.answer import answer
 from nlqa.core.count import count_network
-from nlqa.reader.summary import read_tables, without_tables
-from nlqa.reader.tablespec import read_table
+from nlqa.reader.code.summary import read_tables, without_tables
+from nlqa.reader.code.tablespec import read_table
 
 DATA = Path(__file__).parent / "data"
 TABLES = DATA / "tables"

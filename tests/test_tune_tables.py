@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nlqa.answer import answer
-from nlqa.reader.summary import read_tables
+from nlqa.reader.code.summary import read_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [json.loads(line) for line in (ROOT / "corpus" / "real" / "tune.jsonl").read_text(

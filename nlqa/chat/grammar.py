@@ -159,7 +159,7 @@ def grammar() -> Grammar:
 
 def prepare(message: str) -> str:
     """The message as patterns see it: number words in digits, lower case, single spaces."""
-    from ..reader.normalize import normalize
+    from ..reader.cleanup.normalize import normalize
     g = grammar()
     text = " ".join(message.split()).strip(g.strip)
     text = " ".join(normalize(text).lower().split()).strip(g.strip)
@@ -167,7 +167,7 @@ def prepare(message: str) -> str:
 
 
 def _ordinal(text: str, slot: Slot) -> int | None:
-    from ..reader.mentions import vocab
+    from ..reader.prose.mentions import vocab
     if text.isdecimal():
         return int(text)
     if text in slot.extra:
@@ -178,8 +178,8 @@ def _ordinal(text: str, slot: Slot) -> int | None:
 
 def _mention_ids(text: str, slot: Slot) -> list[str] | None:
     """The ids of the reader's mentions in ``text`` when they cover all of it; else None."""
-    from ..reader.mentions import read
-    from ..reader.normalize import normalize
+    from ..reader.prose.mentions import read
+    from ..reader.cleanup.normalize import normalize
     reading = read(normalize(text))
     covered = set()
     ids = []

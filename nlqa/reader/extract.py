@@ -1,39 +1,39 @@
 """A question → an Extraction: the stages in order, each returning its own data.
 
-:func:`~nlqa.reader.read.read_question` (clean-up, code, prose) → :class:`~nlqa.reader.asked.QuestionReader`
-(what is asked: a Request) → :class:`~nlqa.reader.groups.PhraseFinder` (layer phrases) →
-:class:`~nlqa.reader.assemble.Assembler` (ordered layers: an Assembly) → :class:`~nlqa.reader.build.SpecBuilder`
+:func:`~nlqa.reader.read.read_question` (clean-up, code, prose) → :class:`~nlqa.reader.question.asked.QuestionReader`
+(what is asked: a Request) → :class:`~nlqa.reader.prose.groups.PhraseFinder` (layer phrases) →
+:class:`~nlqa.reader.assembly.assemble.Assembler` (ordered layers: an Assembly) → :class:`~nlqa.reader.assembly.build.SpecBuilder`
 (the NetworkSpec) → the quantity asked of it. A pasted summary table is read apart from the prose and code
-(:mod:`nlqa.reader.pasted`); several things asked at once are parts (:mod:`nlqa.reader.parts`)."""
+(:mod:`nlqa.reader.pasted`); several things asked at once are parts (:mod:`nlqa.reader.question.parts`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from ..core.spec import LayerSpec
-from .asked import QuestionReader, Request, said_by_code
-from .assemble import Assembler
-from .build import SpecBuilder, resolve_reference
-from .code import MAX_LAYERS
-from .constraints import frozen_after
+from .question.asked import QuestionReader, Request, said_by_code
+from .assembly.assemble import Assembler
+from .assembly.build import SpecBuilder, resolve_reference
+from .code.notation import MAX_LAYERS
+from .assembly.constraints import frozen_after
 from .extraction import Alternative, Extraction  # noqa: F401  (re-exported)
-from .groups import PhraseFinder
-from .kinds import UNSUPPORTED_NAMES
-from .layerquantities import GATE_QUANTITIES, NEURON_QUANTITIES, gate_asked, matrix_asked, neurons_asked  # noqa: E501
-from .mentions import Mention, vocab
-from .modelnames import NameReading, asks, read_names
-from .namedmodel import family_only, named_model, unknown_model
-from .operations import OPERATIONS
-from .operations import request as operations_request
-from .parts import parts_asked
+from .prose.groups import PhraseFinder
+from .prose.kinds import UNSUPPORTED_NAMES
+from .question.layerquantities import GATE_QUANTITIES, NEURON_QUANTITIES, gate_asked, matrix_asked, neurons_asked  # noqa: E501
+from .prose.mentions import Mention, vocab
+from .prose.modelnames import NameReading, asks, read_names
+from .assembly.namedmodel import family_only, named_model, unknown_model
+from .question.operations import OPERATIONS
+from .question.operations import request as operations_request
+from .question.parts import parts_asked
 from .pasted import consult_tables, disagrees, quoted_layer
 from .read import Read, read_question
-from .reprs import as_code
-from .summary import read_tables, without_tables
-from .transformers import BLOCK_KINDS
-from .transformers import build as build_transformer
-from .transformers import lora_request, superseded
-from .variants import variant_spans
+from .code.reprs import as_code
+from .code.summary import read_tables, without_tables
+from .assembly.transformers import BLOCK_KINDS
+from .assembly.transformers import build as build_transformer
+from .assembly.transformers import lora_request, superseded
+from .cleanup.variants import variant_spans
 
 
 def read_network(read: Read) -> tuple[Extraction, Request]:

@@ -23,8 +23,8 @@ from typing import Any
 
 from ..core.spec import LayerSpec
 from ..resources import load_toml
-from . import markdown
-from .normalize import _number_tables, _words_to_numbers
+from .cleanup import markdown
+from .cleanup.normalize import _number_tables, _words_to_numbers
 
 _DEFAULTS = {f.name: f.default for f in fields(LayerSpec)}
 
@@ -45,7 +45,7 @@ _SCAN_TEMPLATE = (
 
 @lru_cache(maxsize=None)
 def _scanner() -> re.Pattern:
-    run = _number_tables()[3].pattern  # the number-word runs nlqa.reader.normalize reads
+    run = _number_tables()[3].pattern  # the number-word runs nlqa.reader.cleanup.normalize reads
     return re.compile(_SCAN_TEMPLATE.replace("{words}", run.removeprefix(r"\b").removesuffix(r"\b")))
 
 

@@ -1,6 +1,6 @@
 """What a pasted summary table adds to the reading of the prose and code around it.
 
-The prose and code are read with the table's lines blanked (:func:`nlqa.reader.summary.without_tables`),
+The prose and code are read with the table's lines blanked (:func:`nlqa.reader.code.summary.without_tables`),
 then the table is consulted:
 
 * **a count the asker quotes names the layer asked about.** "Where does 448 come from?" with a row
@@ -8,7 +8,7 @@ then the table is consulted:
   148 come from?") asks for its output shape. Only numbers in the prose, in a sentence that asks
   (a question mark, or why/how/where), are read this way.
 * **the table is the network when the prose and code do not give one** (a variable for the input
-  size, ``Dense(nb_classes)``, no code at all): :func:`nlqa.reader.tablespec.read_table` rebuilds
+  size, ``Dense(nb_classes)``, no code at all): :func:`nlqa.reader.code.tablespec.read_table` rebuilds
   it row by row, and the answer says so.
 * **code and table are checked row by row** when both give the network: a row whose printed count
   differs from the count of the code's layer is named in the assumptions (another framework version
@@ -22,11 +22,11 @@ import re
 from ..core.count import count_network
 from ..errors import SpecError
 from .extraction import Alternative, Extraction
-from .build import resolve_reference
-from .kinds import _kind_matches
+from .assembly.build import resolve_reference
+from .prose.kinds import _kind_matches
 from .ledger import code_lines
-from .summary import Table
-from .tablespec import TableReading, read_table
+from .code.summary import Table
+from .code.tablespec import TableReading, read_table
 
 ASKING = re.compile(r"\?|\b(?:why|how|where|explain|understand|calculat\w*|comput\w*)\b", re.I)
 SENTENCE = re.compile(r"[^.?!\n]*(?:[.?!]+|\n|$)")

@@ -1,7 +1,7 @@
 """What the first stages make of one question, handed to every later stage.
 
 Clean-up (a "what if" variant and pasted pipe output blanked, code relined), code reading (the
-``ast`` reader, :mod:`nlqa.reader.code`) and prose reading (mentions, :mod:`nlqa.reader.mentions`)
+``ast`` reader, :mod:`nlqa.reader.code.notation`) and prose reading (mentions, :mod:`nlqa.reader.prose.mentions`)
 each return their own data; :func:`read_question` runs them in that order and returns a
 :class:`Read`. Later stages (the question asked, the network's assembly, the spec) take a
 ``Read`` and return their own results; none of them writes into it.
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .attach import attached
-from .code import CodeReading, read_code
-from .layout import channels_last
-from .mentions import Mention, Reading, read
-from .normalize import normalize
-from .relines import relined
-from .source import blank_pipe_output
-from .variants import without_variants
+from .prose.attach import attached
+from .code.notation import CodeReading, read_code
+from .code.layout import channels_last
+from .prose.mentions import Mention, Reading, read
+from .cleanup.normalize import normalize
+from .cleanup.relines import relined
+from .code.source import blank_pipe_output
+from .cleanup.variants import without_variants
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Stage 3, code reading: pasted Python read with ``ast`` (never executed), printed models, summary tables."""
